@@ -1,0 +1,42 @@
+# Needs only Python 3.11+ and make: uv is bootstrapped into .tools/ if absent.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
+RUN := $(UV) run --locked --no-sync
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+
+.PHONY: run test lint typecheck pytest bench examples sync clean
+
+$(TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+sync: $(UV)
+	$(UV) sync --locked --quiet
+
+run: sync
+	$(RUN) fwatlas seed-if-empty
+	$(RUN) fwatlas serve
+
+test: sync lint typecheck pytest
+
+lint: sync
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) fwatlas validate
+
+typecheck: sync
+	$(RUN) mypy
+
+# Once on SQLite, and once more on PostgreSQL when TEST_DATABASE_URL names one.
+pytest: sync
+	env -u TEST_DATABASE_URL $(RUN) pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(RUN) pytest -p no:cacheprovider; fi
+
+examples: sync
+	$(RUN) python -m app.examples_build
+
+clean:
+	rm -rf .venv $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,217 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from app import __version__
+from app.catalogue import service
+from app.catalogue.schemas import (
+    CategoryPublic,
+    FeatureDetail,
+    FeaturePublic,
+    FrameworkDetail,
+    Meta,
+    SourceDetail,
+    SourcePublic,
+    UseCaseDetail,
+    UseCasePublic,
+)
+from app.config import get_settings
+from app.db import SessionDep
+from app.enums import Classification, Interface, SourceKind
+from app.errors import problem_responses
+from app.examples import FRAMEWORK_DETAIL_EXAMPLE
+from app.models import Framework
+from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
+from app.seed.export import export_dataset
+from app.seed.schema import Dataset
+from app.types import SLUG_PATTERN
+
+router = APIRouter(responses=problem_responses(400, 414, 422, 500))
+
+SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=120, examples=["django"])]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=500, description="`next_cursor` of the previous page."),
+]
+SlugList = Annotated[list[Annotated[str, Query(pattern=SLUG_PATTERN, max_length=80)]], Query()]
+
+
+def framework_dep(slug: SlugPath, session: SessionDep) -> Framework:
+    return service.get_framework(session, slug)
+
+
+FrameworkDep = Annotated[Framework, Depends(framework_dep)]
+
+
+@router.get(
+    "/frameworks",
+    tags=["frameworks"],
+    summary="List frameworks",
+    response_model=service.FrameworkPage,
+)
+def list_frameworks(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Words in the name, slug or description.",
+            examples=["async"],
+        ),
+    ] = None,
+    language: Annotated[
+        list[Annotated[str, Query(max_length=40)]], Query(examples=[["python"]])
+    ] = [],  # noqa: B006
+    classification: Annotated[list[Classification], Query()] = [],  # noqa: B006
+    interface: Annotated[list[Interface], Query()] = [],  # noqa: B006
+    license: Annotated[
+        list[Annotated[str, Query(max_length=80)]], Query(description="SPDX identifiers.")
+    ] = [],  # noqa: B006
+    use_case: Annotated[
+        str | None, Query(pattern=SLUG_PATTERN, max_length=80, examples=["cms"])
+    ] = None,
+    supports: Annotated[
+        SlugList,
+        Query(
+            description=(
+                "Feature slugs, repeatable: frameworks that support all of them "
+                "(built in, by extension or partly)."
+            ),
+            examples=[["admin-panel"]],
+        ),
+    ] = [],  # noqa: B006
+    sort: service.FrameworkSort = service.FrameworkSort.name,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> service.FrameworkPage:
+    """Frameworks matching every filter given, a page at a time, with facet counts."""
+    page = service.list_frameworks(
+        session,
+        q=q,
+        language=language,
+        classification=classification,
+        interface=interface,
+        license=license,
+        use_case=use_case,
+        supports=supports,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    link_next(request, response, page)
+    return page
+
+
+@router.get(
+    "/frameworks/{slug}",  # noqa: FAST003  (the slug is read by FrameworkDep)
+    tags=["frameworks"],
+    summary="Get one framework, whole",
+    responses={
+        **problem_responses(404),
+        200: {"content": {"application/json": {"example": FRAMEWORK_DETAIL_EXAMPLE}}},
+    },
+)
+def get_framework(framework: FrameworkDep, session: SessionDep) -> FrameworkDetail:
+    """One framework, whole: attributes, facts, pros and cons, use cases, adopters,
+    feature support, benchmark summary and every source behind them."""
+    return service.framework_detail(session, framework)
+
+
+@router.get("/features", tags=["features"], summary="List features")
+def list_features(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    category: Annotated[SlugList, Query(description="Category slugs, repeatable.")] = [],  # noqa: B006
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[FeaturePublic]:
+    """Capabilities a framework can have, in category order."""
+    page = service.list_features(session, category=category, limit=limit, cursor=cursor)
+    link_next(request, response, page)
+    return page
+
+
+@router.get("/feature-categories", tags=["features"], summary="List feature categories")
+def list_categories(session: SessionDep) -> list[CategoryPublic]:
+    """The category tree features belong to."""
+    return service.list_categories(session)
+
+
+@router.get(
+    "/features/{slug}",
+    tags=["features"],
+    summary="Get one feature with its support across frameworks",
+    responses=problem_responses(404),
+)
+def get_feature(slug: SlugPath, session: SessionDep) -> FeatureDetail:
+    """One capability and every framework's support for it (`unknown` where none)."""
+    return service.feature_detail(session, slug)
+
+
+@router.get("/sources", tags=["sources"], summary="List sources")
+def list_sources(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    kind: Annotated[list[SourceKind], Query()] = [],  # noqa: B006
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[SourcePublic]:
+    """Where every fact in the dataset comes from."""
+    page = service.list_sources(session, kind=kind, limit=limit, cursor=cursor)
+    link_next(request, response, page)
+    return page
+
+
+@router.get(
+    "/sources/{slug}",
+    tags=["sources"],
+    summary="Get one source and what it backs",
+    responses=problem_responses(404),
+)
+def get_source(slug: SlugPath, session: SessionDep) -> SourceDetail:
+    """A source and counts of the facts that cite it."""
+    return service.source_detail(session, slug)
+
+
+@router.get("/use-cases", tags=["use cases"], summary="List use cases and their presets")
+def list_use_cases(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[UseCasePublic]:
+    """Use cases with their recommendation presets (weights, must-have and
+    nice-to-have features), built from the seed articles' decision matrix."""
+    page = service.list_use_cases(session, limit=limit, cursor=cursor)
+    link_next(request, response, page)
+    return page
+
+
+@router.get(
+    "/use-cases/{slug}",
+    tags=["use cases"],
+    summary="Get one use case",
+    responses=problem_responses(404),
+)
+def get_use_case(slug: SlugPath, session: SessionDep) -> UseCaseDetail:
+    """A preset and the frameworks sources recommend for it, in their words."""
+    return service.use_case_detail(session, slug)
+
+
+@router.get("/meta", tags=["dataset"], summary="Dataset version and counts")
+def get_meta(session: SessionDep) -> Meta:
+    """The dataset version (part of every ETag), when it last changed, and how much it holds."""
+    settings = get_settings()
+    return service.meta(session, data_licence=settings.data_licence, api_version=__version__)
+
+
+@router.get("/export", tags=["dataset"], summary="Export the whole dataset")
+def export(session: SessionDep) -> Dataset:
+    """Everything, in the schema of the seed files: `fwatlas seed` can load it back."""
+    return export_dataset(session)

@@ -1,0 +1,223 @@
+"""The API's shapes for frameworks, features, sources, use cases and the dataset."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+
+from app.enums import (
+    Aspect,
+    Classification,
+    Interface,
+    LearningCurve,
+    Lifecycle,
+    SourceKind,
+    SupportLevel,
+    UseCaseLinkKind,
+)
+from app.types import PackageName, PartialDate, Slug, SourceSlug, VersionStr
+
+# Sorted and without repeats, so equal facts serialize to equal bytes.
+Sources = Annotated[list[SourceSlug], AfterValidator(lambda v: sorted(set(v)))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceBase(Strict):
+    title: str = Field(max_length=300)
+    author: str | None = Field(default=None, max_length=200)
+    publisher: str | None = Field(default=None, max_length=200)
+    url: HttpUrl | None = None
+    published: PartialDate | None = None
+    retrieved: date | None = None
+    kind: SourceKind
+    notes: str | None = None
+
+
+class SourcePublic(SourceBase):
+    slug: SourceSlug
+
+
+class SourceUse(BaseModel):
+    frameworks: list[Slug] = Field(description="Frameworks with any fact backed by this source.")
+    support_statements: int
+    claims: int
+    adopters: int
+    use_cases: int
+    migration_considerations: int
+    benchmark_runs: list[Slug]
+
+
+class SourceDetail(SourcePublic):
+    cited_by: SourceUse
+
+
+class FrameworkAttributes(Strict):
+    """Every attribute of a framework; null means unknown."""
+
+    name: str = Field(max_length=120)
+    language: str = Field(max_length=40)
+    classification: Classification | None = None
+    interface: Interface | None = None
+    description: str | None = None
+    philosophy: str | None = None
+    first_release_year: int | None = Field(default=None, ge=1990, le=2100)
+    first_release_date: date | None = None
+    latest_version: VersionStr | None = None
+    latest_release_date: date | None = None
+    license: str | None = Field(default=None, max_length=80, description="SPDX identifier")
+    homepage: HttpUrl | None = None
+    repository: HttpUrl | None = None
+    documentation: HttpUrl | None = None
+    package: PackageName | None = None
+    learning_curve: LearningCurve | None = None
+    lifecycle: Lifecycle = Lifecycle.active
+    lifecycle_note: str | None = None
+
+
+class FrameworkSummary(FrameworkAttributes):
+    slug: Slug
+
+
+class Fact(Strict):
+    aspect: Aspect
+    value: str
+    sources: Sources = Field(min_length=1)
+
+
+class ClaimOut(Strict):
+    text: str
+    detail: str | None = None
+    sources: Sources = Field(min_length=1)
+
+
+class UseCaseLink(Strict):
+    use_case: Slug
+    kind: UseCaseLinkKind = UseCaseLinkKind.use_case
+    text: str
+    sources: Sources = Field(min_length=1)
+
+
+class AdopterOut(Strict):
+    name: str = Field(max_length=200)
+    detail: str | None = None
+    sources: Sources = Field(min_length=1)
+
+
+class Statement(Strict):
+    """One support statement, modelled on MDN browser-compat-data."""
+
+    level: SupportLevel
+    since_version: VersionStr | None = None
+    until_version: VersionStr | None = None
+    via: list[PackageName] = Field(default_factory=list)
+    notes: str | None = None
+    sources: Sources = Field(default_factory=list)
+    last_verified: date | None = None
+
+
+class FeatureSupport(BaseModel):
+    feature: Slug
+    name: str
+    category: Slug
+    statements: list[Statement]
+
+
+class BenchmarkFigure(BaseModel):
+    """One framework's reconciled standing in one test type."""
+
+    test_type: str
+    relative_speed: float | None
+    baseline: Slug | None
+    rps_min: float | None
+    rps_max: float | None
+    runs: int
+    sources: list[SourceSlug]
+    disagreement: bool
+
+
+class FrameworkDetail(FrameworkSummary):
+    attribute_sources: dict[str, Sources]
+    facts: list[Fact]
+    pros: list[ClaimOut]
+    cons: list[ClaimOut]
+    verdicts: list[ClaimOut]
+    use_cases: list[UseCaseLink]
+    adopters: list[AdopterOut]
+    support: list[FeatureSupport]
+    support_totals: dict[SupportLevel, int]
+    benchmarks: list[BenchmarkFigure]
+    sources: list[SourcePublic] = Field(description="Every source cited anywhere above.")
+
+
+class FeaturePublic(BaseModel):
+    slug: Slug
+    name: str
+    category: Slug
+    description: str | None
+    parent: Slug | None
+
+
+class FrameworkSupport(BaseModel):
+    framework: Slug
+    name: str
+    statements: list[Statement]
+
+
+class FeatureDetail(FeaturePublic):
+    category_name: str
+    children: list[Slug]
+    support: list[FrameworkSupport]
+    totals: dict[SupportLevel, int]
+
+
+class CategoryPublic(BaseModel):
+    slug: Slug
+    name: str
+    description: str | None
+    parent: Slug | None
+
+
+class UseCasePublic(BaseModel):
+    slug: Slug
+    name: str
+    description: str | None
+    weights: dict[str, int]
+    must_have: list[Slug]
+    nice_to_have: list[Slug]
+    sources: list[SourceSlug]
+
+
+class UseCaseFramework(BaseModel):
+    framework: Slug
+    kind: UseCaseLinkKind
+    text: str
+    sources: list[SourceSlug]
+
+
+class UseCaseDetail(UseCasePublic):
+    frameworks: list[UseCaseFramework]
+
+
+class Counts(BaseModel):
+    frameworks: int
+    features: int
+    feature_categories: int
+    support_statements: int
+    sources: int
+    claims: int
+    adopters: int
+    use_cases: int
+    benchmark_runs: int
+    benchmark_results: int
+    migration_paths: int
+
+
+class Meta(BaseModel):
+    dataset_version: int
+    updated_at: datetime
+    counts: Counts
+    data_licence: str
+    api_version: str

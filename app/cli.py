@@ -1,0 +1,179 @@
+"""`fwatlas`: serve, migrate, load, check and export the dataset."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from sqlmodel import Session
+
+from app.config import ROOT, get_settings
+from app.seed.schema import Dataset
+
+app = typer.Typer(help="Framework Atlas: the API and its dataset.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+out = Console()
+
+PathOpt = Annotated[
+    Path | None, typer.Option("--path", help="The dataset folder (default: ./seed).")
+]
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+) -> None:
+    """Serve the API with Uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+def upgrade_database() -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    command.upgrade(config, "head")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    upgrade_database()
+    out.print("database is at the latest migration")
+
+
+def _load(path: Path | None) -> Dataset:
+    from app.seed.lint import lint
+    from app.seed.load import DatasetError, read_dataset
+
+    root = path or get_settings().seed_path
+    try:
+        dataset = read_dataset(root)
+    except DatasetError as exc:
+        _fail(exc.problems)
+    problems = lint(dataset)
+    if problems:
+        _fail(problems)
+    return dataset
+
+
+def _fail(problems: list[str]) -> NoReturn:
+    for problem in problems:
+        err.print(f"[red]error[/red] {problem}", highlight=False, soft_wrap=True)
+    err.print(f"{len(problems)} problem(s); nothing was changed.")
+    raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    path: PathOpt = None,
+    report: Annotated[
+        bool, typer.Option(help="Show per framework how many features are known.")
+    ] = False,
+    max_age_days: Annotated[
+        int | None, typer.Option(help="Flag statements not verified within this many days.")
+    ] = None,
+) -> None:
+    """Check the dataset files: schema, references, sourcing. Exit 1 on any problem."""
+    from app.seed.lint import completeness, lint
+    from app.seed.load import DatasetError, read_dataset
+
+    root = path or get_settings().seed_path
+    try:
+        dataset = read_dataset(root)
+    except DatasetError as exc:
+        _fail(exc.problems)
+    problems = lint(dataset, max_age_days=max_age_days)
+    if problems:
+        _fail(problems)
+    out.print(
+        f"ok: {len(dataset.frameworks)} frameworks, {len(dataset.features)} features, "
+        f"{sum(len(f.support) for f in dataset.frameworks)} support statements, "
+        f"{len(dataset.sources)} sources"
+    )
+    if report:
+        from rich.table import Table
+
+        table = Table(
+            "framework", "known", "built_in", "extension", "partial", "none", "unknown", "missing"
+        )
+        for slug, known, total, levels in completeness(dataset):
+            table.add_row(
+                slug,
+                f"{known}/{total}",
+                *(
+                    str(levels[k])
+                    for k in ("built_in", "extension", "partial", "none", "unknown", "missing")
+                ),
+            )
+        out.print(table)
+
+
+@app.command()
+def seed(path: PathOpt = None) -> None:
+    """Load the dataset into the database: upsert by slug, all or nothing."""
+    from app.db import get_engine
+    from app.seed.write import write_dataset
+
+    dataset = _load(path)
+    upgrade_database()
+    with Progress(console=err, transient=True) as progress:
+        progress.add_task("writing the dataset", total=None)
+        with Session(get_engine()) as session, session.begin():
+            version = write_dataset(session, dataset)
+    if version is None:
+        out.print("the database already holds this dataset; nothing changed")
+    else:
+        out.print(f"seeded {len(dataset.frameworks)} frameworks; dataset version is now {version}")
+
+
+@app.command("seed-if-empty", hidden=True)
+def seed_if_empty(path: PathOpt = None) -> None:
+    """Seed only a database that has no dataset yet (used by `make run`)."""
+    from app.db import current_version, get_engine
+
+    upgrade_database()
+    with Session(get_engine()) as session:
+        empty = current_version(session).version == 0
+    if empty:
+        seed(path)
+    else:
+        out.print("the database already has a dataset; not seeding")
+
+
+@app.command()
+def export(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the whole dataset as JSON, in the seed files' schema."""
+    from app.db import get_engine
+    from app.seed.export import export_dataset
+
+    with Session(get_engine()) as session:
+        dataset = export_dataset(session)
+    text = json.dumps(dataset.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+    if out_file:
+        out_file.write_text(text + "\n", encoding="utf-8")
+        err.print(f"wrote {out_file}")
+    else:
+        sys.stdout.write(text + "\n")

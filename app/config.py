@@ -1,0 +1,30 @@
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FWATLAS_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'data' / 'atlas.db'}",
+        validation_alias=AliasChoices("FWATLAS_DATABASE_URL", "DATABASE_URL"),
+    )
+    seed_path: Path = ROOT / "seed"
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("FWATLAS_HOST", "HOST"))
+    port: int = Field(default=8000, validation_alias=AliasChoices("FWATLAS_PORT", "PORT"))
+    cache_max_age: int = 60
+    data_licence: str = "CC-BY-4.0"
+    max_body_bytes: int = 64 * 1024
+    # Every worker re-reads the dataset version this often (seconds).
+    version_check_interval: float = 1.0
+    cache_max_bytes: int = 64 * 1024 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,176 @@
+"""RFC 9457 problem details: one error type, one renderer, one handler per kind."""
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("app.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://framework-atlas.dev/problems/"
+
+
+class ProblemError(BaseModel):
+    pointer: str = Field(description="Where the problem is: `/query/limit`, `/body/priorities`.")
+    detail: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details document."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "type": PROBLEM_BASE + "validation-error",
+                "title": "Unprocessable Content",
+                "status": 422,
+                "detail": "1 invalid value in the request.",
+                "errors": [{"pointer": "/query/limit", "detail": "must be at most 100"}],
+            }
+        }
+    )
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemError] | None = None
+
+
+class AppError(Exception):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        errors: Sequence[ProblemError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.errors = list(errors) if errors else None
+        self.headers = headers
+
+
+def not_found(kind: str, slug: str) -> AppError:
+    return AppError(404, f"No {kind} has the slug '{slug}'.", slug="not-found")
+
+
+def invalid(pointer: str, detail: str) -> AppError:
+    return AppError(
+        422, detail, slug="validation-error", errors=[ProblemError(pointer=pointer, detail=detail)]
+    )
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: Sequence[ProblemError] | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    kind = slug or phrase.lower().replace(" ", "-").replace("'", "")
+    body = Problem(
+        type=PROBLEM_BASE + kind,
+        title=phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=list(errors) if errors else None,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _pointer(loc: Sequence[int | str]) -> str:
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in loc)
+
+
+def _message(error: dict[str, Any]) -> str:
+    msg = str(error.get("msg", "invalid value"))
+    # Pydantic prefixes custom errors with "Value error, "; the pointer says where.
+    return msg.removeprefix("Value error, ")
+
+
+def validation_problem(errors: Sequence[dict[str, Any]]) -> JSONResponse:
+    items = [ProblemError(pointer=_pointer(e.get("loc", ())), detail=_message(e)) for e in errors]
+    count = len(items)
+    summary = "; ".join(f"{i.pointer}: {i.detail}" for i in items[:3])
+    detail = f"{count} invalid value{'s' if count != 1 else ''} in the request: {summary}"
+    return problem_response(422, detail, slug="validation-error", errors=items)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem_response(
+            exc.status,
+            exc.detail,
+            slug=exc.slug,
+            errors=exc.errors,
+            instance=request.url.path,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_problem(exc.errors())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            detail = f"Nothing is served at {request.url.path}."
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        else:
+            detail = str(exc.detail)
+        return problem_response(
+            exc.status_code,
+            detail,
+            instance=request.url.path,
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "The server failed to answer; the error was logged.")
+
+
+PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the problem responses an operation can give."""
+    descriptions = {
+        400: "Bad request",
+        404: "Not found",
+        406: "The requested media type cannot be produced",
+        413: "Request too large",
+        414: "URI too long",
+        422: "Invalid input: `errors` names each invalid value",
+        500: "Server error",
+        503: "Not ready: the database cannot be reached",
+    }
+    return {
+        status: {"model": Problem, "description": descriptions[status], "content": PROBLEM_CONTENT}
+        for status in statuses
+    }

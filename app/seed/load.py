@@ -1,0 +1,119 @@
+"""Read the YAML dataset, lint it, and write it to the database in one transaction."""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from app.seed.schema import (
+    BenchmarksFile,
+    Dataset,
+    FeaturesFile,
+    FrameworkIn,
+    MigrationsFile,
+    SourcesFile,
+    StatementIn,
+    SupportFile,
+    UseCasesFile,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DatasetError(Exception):
+    """The files cannot be loaded; `problems` says each reason, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the dataset")
+        self.problems = problems
+
+
+def _read(path: Path, model: type[M], root: Path, problems: list[str]) -> M | None:
+    name = path.relative_to(root.parent) if path.is_relative_to(root.parent) else path
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(f"{name}: cannot be read as YAML: {exc}".replace("\n", " "))
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {where}: {msg}")
+        return None
+
+
+def _read_optional(path: Path, model: type[M], root: Path, problems: list[str]) -> M | None:
+    return _read(path, model, root, problems) if path.exists() else None
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def statements(value: StatementIn | list[StatementIn]) -> list[StatementIn]:
+    return value if isinstance(value, list) else [value]
+
+
+def read_dataset(root: Path) -> Dataset:
+    """Parse and validate every file under `root`; raise DatasetError naming each problem."""
+    if not root.is_dir():
+        raise DatasetError([f"{root}: no such dataset folder"])
+    problems: list[str] = []
+    sources = []
+    for path in _files(root / "sources"):
+        if (doc := _read(path, SourcesFile, root, problems)) is not None:
+            sources.extend(doc.sources)
+    features = _read(root / "features.yaml", FeaturesFile, root, problems)
+    use_cases = _read(root / "use_cases.yaml", UseCasesFile, root, problems)
+    frameworks: dict[str, FrameworkIn] = {}
+    unreadable: set[str] = set()
+    for path in _files(root / "frameworks"):
+        if (fw := _read(path, FrameworkIn, root, problems)) is None:
+            unreadable.add(path.stem)
+        else:
+            if path.stem != fw.slug:
+                problems.append(f"{path.name}: slug '{fw.slug}' differs from the file name")
+            frameworks[fw.slug] = fw
+    for path in _files(root / "support"):
+        if (sup := _read(path, SupportFile, root, problems)) is None:
+            continue
+        target = frameworks.get(sup.framework)
+        if target is None and sup.framework in unreadable:
+            continue  # its framework file's own problems are already reported
+        if target is None:
+            problems.append(f"support/{path.name}: framework '{sup.framework}' has no file")
+            continue
+        for feature, value in sup.support.items():
+            if feature in target.support:
+                problems.append(f"support/{path.name}: {feature} is also stated in the framework")
+            target.support[feature] = value
+    bench = _read_optional(root / "benchmarks.yaml", BenchmarksFile, root, problems)
+    mig = _read_optional(root / "migrations.yaml", MigrationsFile, root, problems)
+    runs = bench.runs if bench else []
+    migrations = mig.migrations if mig else []
+    if problems or features is None or use_cases is None:
+        raise DatasetError(problems)
+    return Dataset(
+        sources=sorted(sources, key=lambda s: s.slug),
+        categories=features.categories,
+        features=features.features,
+        use_cases=use_cases.use_cases,
+        frameworks=[frameworks[k] for k in sorted(frameworks)],
+        runs=sorted(runs, key=lambda r: r.slug),
+        migrations=migrations,
+    )
+
+
+def content_hash(dataset: Dataset) -> str:
+    canonical = json.dumps(dataset.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def dump(dataset: Dataset) -> dict[str, Any]:
+    return dataset.model_dump(mode="json", by_alias=True, exclude_defaults=False)

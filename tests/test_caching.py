@@ -1,0 +1,114 @@
+"""ETags, conditional GETs and the byte-bounded response cache."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.caching import ByteLRU, Entry, canonical_query, etag_matches
+from app.db import bump_version, current_version
+
+
+def test_every_get_carries_a_strong_etag_with_the_dataset_version(
+    client: Any, session: Session
+) -> None:
+    version = current_version(session).version
+    for url in (
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/flask",
+        "/api/v1/meta",
+        "/api/v1/features/orm",
+        "/api/v1/use-cases",
+        "/api/v1/sources",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        etag = response.headers["etag"]
+        assert etag.startswith(f'"v{version}-')
+        assert not etag.startswith("W/")
+        assert "max-age" in response.headers["cache-control"]
+
+
+def test_if_none_match_gives_304_without_a_body(client: Any) -> None:
+    first = client.get("/api/v1/frameworks/django")
+    again = client.get(
+        "/api/v1/frameworks/django", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+
+
+def test_a_stale_etag_gets_the_full_body(client: Any) -> None:
+    response = client.get("/api/v1/frameworks/django", headers={"If-None-Match": '"v0-stale"'})
+    assert response.status_code == 200
+    assert response.json()["slug"] == "django"
+
+
+def test_a_data_change_changes_every_etag(client: Any, session: Session) -> None:
+    before = client.get("/api/v1/frameworks/flask").headers["etag"]
+    bump_version(session, "test")
+    session.commit()  # inside the test's outer transaction: rolled back afterwards
+    after = client.get("/api/v1/frameworks/flask", headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert after.headers["etag"] != before
+
+
+def test_reads_are_byte_identical(client: Any) -> None:
+    a = client.get("/api/v1/frameworks/fastapi?")
+    b = client.get("/api/v1/frameworks/fastapi")
+    assert a.content == b.content
+    assert a.headers["etag"] == b.headers["etag"]
+
+
+def test_head_answers_headers_only(client: Any) -> None:
+    get = client.get("/api/v1/frameworks/flask")
+    head = client.head("/api/v1/frameworks/flask")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+
+
+def test_cross_origin_reads_are_allowed_and_expose_etag(client: Any) -> None:
+    response = client.get("/api/v1/frameworks", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in response.headers["access-control-expose-headers"]
+    assert "access-control-allow-credentials" not in response.headers
+
+
+def test_errors_are_not_cached_or_tagged(client: Any) -> None:
+    response = client.get("/api/v1/frameworks/nope")
+    assert response.status_code == 404
+    assert "etag" not in response.headers
+
+
+def test_health_is_never_cached(client: Any) -> None:
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_readiness_checks_the_database(client: Any) -> None:
+    assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_query_order_does_not_split_the_cache_but_repeated_values_keep_order() -> None:
+    assert canonical_query(b"b=2&a=1") == canonical_query(b"a=1&b=2")
+    assert canonical_query(b"f=flask&f=django") != canonical_query(b"f=django&f=flask")
+
+
+def test_etag_matching_follows_rfc_9110() -> None:
+    assert etag_matches(b'"a", "v1-x"', b'"v1-x"')
+    assert etag_matches(b'W/"v1-x"', b'"v1-x"')
+    assert etag_matches(b"*", b'"v1-x"')
+    assert not etag_matches(b'"v1-y"', b'"v1-x"')
+
+
+def test_the_cache_never_grows_past_its_byte_budget() -> None:
+    lru = ByteLRU(max_bytes=10_000)
+    for i in range(1_000):
+        lru.put((i,), Entry(status=200, headers=[], body=b"x" * 500, etag=b'"e"'))
+        assert lru.used <= 10_000
+    assert lru.get((999,)) is not None
+    assert lru.get((0,)) is None
+    lru.put(("huge",), Entry(status=200, headers=[], body=b"x" * 9_000, etag=b'"e"'))
+    assert lru.get(("huge",)) is None  # a body over a quarter of the budget is not kept

@@ -1,0 +1,36 @@
+"""The `fwatlas` command line."""
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from app.cli import app
+from tests.conftest import SEED
+
+runner = CliRunner()
+
+
+def test_validate_passes_on_the_shipped_dataset() -> None:
+    result = runner.invoke(app, ["validate", "--path", str(SEED)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: ")
+
+
+def test_validate_report_shows_completeness() -> None:
+    result = runner.invoke(app, ["validate", "--path", str(SEED), "--report"])
+    assert result.exit_code == 0
+    assert "django" in result.output
+    assert "44/44" in result.output
+
+
+def test_validate_fails_with_one_line_per_problem(tmp_path: Path) -> None:
+    root = Path(shutil.copytree(SEED, tmp_path / "seed"))
+    path = root / "frameworks" / "flask.yaml"
+    text = path.read_text().replace("first_release_year: 2010", "first_release_year: 1066")
+    path.write_text(text.replace("license: BSD-3-Clause", "license: BSD-3-Clause\nmascot: none"))
+    result = runner.invoke(app, ["validate", "--path", str(root)])
+    assert result.exit_code == 1
+    assert "first_release_year: Input should be greater than or equal to 1990" in result.output
+    assert "mascot: Extra inputs are not permitted" in result.output
+    assert "2 problem(s); nothing was changed." in result.output
