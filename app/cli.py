@@ -16,6 +16,8 @@ from app.seed.schema import Dataset
 app = typer.Typer(help="Framework Atlas: the API and its dataset.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+bench_app = typer.Typer(help="Benchmark results.", no_args_is_help=True)
+app.add_typer(bench_app, name="benchmarks")
 err = Console(stderr=True)
 out = Console()
 
@@ -177,3 +179,21 @@ def export(
         err.print(f"wrote {out_file}")
     else:
         sys.stdout.write(text + "\n")
+
+
+@bench_app.command("import")
+def benchmarks_import(
+    file: Annotated[Path, typer.Argument(help="A .json or .csv file (see docs/benchmarks.md).")],
+) -> None:
+    """Load benchmark results: validated, all or nothing, idempotent by run id."""
+    from app.benchmarks.importer import BenchmarkImportError, import_runs, read_runs
+    from app.db import get_engine
+
+    try:
+        runs = read_runs(file)
+        with Session(get_engine()) as session, session.begin():
+            version = import_runs(session, runs)
+    except BenchmarkImportError as exc:
+        _fail(exc.problems)
+    results = sum(len(r.results) for r in runs)
+    out.print(f"imported {results} results in {len(runs)} run(s); dataset version is now {version}")

@@ -8,6 +8,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 
 from app import __version__
+from app.benchmarks.router import router as benchmarks_router
 from app.caching import ResponseCache, VersionClock
 from app.catalogue.router import router as catalogue_router
 from app.config import Settings, get_settings
@@ -35,6 +36,7 @@ TAGS = [
     {"name": "features", "description": "Capabilities and their support across frameworks."},
     {"name": "sources", "description": "Where every fact comes from."},
     {"name": "use cases", "description": "Use cases and the presets behind recommendations."},
+    {"name": "benchmarks", "description": "Figures with provenance, reconciled across runs."},
     {"name": "dataset", "description": "Version, counts and the whole dataset."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(catalogue_router, prefix="/api/v1")
+    app.include_router(benchmarks_router, prefix="/api/v1")
 
     @app.get(
         "/healthz",

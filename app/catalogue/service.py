@@ -262,6 +262,8 @@ UNKNOWN = Statement(level=SupportLevel.unknown, notes="No statement in the datas
 
 
 def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
+    from app.benchmarks.service import standings_for  # benchmarks build on the catalogue
+
     loaded = session.exec(
         select(Framework)
         .where(Framework.id == fw.id)
@@ -339,7 +341,7 @@ def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
         ],
         support=support,
         support_totals=dict(totals),
-        benchmarks=[],
+        benchmarks=standings_for(session, loaded.slug),
         sources=[source_public(cited[k]) for k in sorted(cited)],
     )
 

@@ -1,0 +1,112 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.benchmarks import service
+from app.benchmarks.chart import render_chart
+from app.benchmarks.schemas import BenchmarkResultOut, BenchmarkSummary
+from app.db import SessionDep
+from app.enums import TestType
+from app.errors import problem_responses
+from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
+from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
+
+router = APIRouter(tags=["benchmarks"], responses=problem_responses(400, 414, 422, 500))
+
+Slugs = Annotated[
+    list[Annotated[str, Query(pattern=SLUG_LIST_PATTERN, max_length=2000)]],
+    Query(description="Slugs, comma-separated or repeated."),
+]
+Baseline = Annotated[
+    str | None,
+    Query(
+        pattern=SLUG_PATTERN,
+        max_length=80,
+        description="The reference framework (default: the fastest).",
+        examples=["fastapi"],
+    ),
+]
+IncludeUnspecified = Annotated[
+    bool,
+    Query(description="Count results whose source names no test type towards this one."),
+]
+
+
+@router.get("/benchmarks", summary="List benchmark results with provenance")
+def list_benchmarks(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    framework: Slugs = [],  # noqa: B006
+    test_type: Annotated[list[TestType], Query()] = [],  # noqa: B006
+    source: Slugs = [],  # noqa: B006
+    server: Annotated[list[Annotated[str, Query(max_length=80)]], Query()] = [],  # noqa: B006
+    run: Slugs = [],  # noqa: B006
+    sort: service.BenchmarkSort = service.BenchmarkSort.rps_desc,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[BenchmarkResultOut]:
+    """Every figure as its source gives it: a value or a range, the run it belongs to, the
+    server, concurrency, environment and source."""
+    page = service.list_results(
+        session,
+        framework=split_slugs(framework),
+        test_type=test_type,
+        source=split_slugs(source),
+        server=server,
+        run=split_slugs(run),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    link_next(request, response, page)
+    return page
+
+
+@router.get("/benchmarks/summary", summary="Relative speed reconciled across sources")
+def benchmark_summary(
+    session: SessionDep,
+    test_type: TestType | None = None,
+    frameworks: Slugs = [],  # noqa: B006
+    baseline: Baseline = None,
+    include_unspecified: IncludeUnspecified = True,
+) -> BenchmarkSummary:
+    """Per framework: its speed as a fraction of the baseline measured in the same run,
+    combined over runs by geometric mean, with the rps range seen, the runs and sources
+    behind it, and a flag where runs disagree."""
+    return service.summarise(
+        session,
+        test_type=test_type,
+        frameworks=split_slugs(frameworks),
+        baseline=baseline,
+        include_unspecified=include_unspecified,
+    )
+
+
+@router.get(
+    "/benchmarks/chart.svg",
+    summary="The benchmark summary as an SVG bar chart",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+            "description": "An accessible SVG bar chart.",
+        }
+    },
+)
+def benchmark_chart(
+    session: SessionDep,
+    test_type: TestType | None = None,
+    frameworks: Slugs = [],  # noqa: B006
+    baseline: Baseline = None,
+    include_unspecified: IncludeUnspecified = True,
+) -> Response:
+    """The same figures as the summary, drawn: one bar per framework, disagreements marked."""
+    summary = service.summarise(
+        session,
+        test_type=test_type,
+        frameworks=split_slugs(frameworks),
+        baseline=baseline,
+        include_unspecified=include_unspecified,
+    )
+    return Response(render_chart(summary), media_type="image/svg+xml")

@@ -1,0 +1,297 @@
+"""Benchmark results with provenance, and their reconciliation across runs."""
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from app.benchmarks.reconcile import (
+    DISAGREEMENT_FACTOR,
+    Figure,
+    NoBaselineError,
+    reconcile,
+)
+from app.benchmarks.schemas import (
+    BenchmarkResultOut,
+    BenchmarkSummary,
+    Environment,
+    RunRatioOut,
+    StandingOut,
+)
+from app.catalogue.schemas import BenchmarkFigure
+from app.catalogue.service import check_known
+from app.enums import TestType
+from app.errors import invalid
+from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
+from app.paging import Page, decode_cursor, encode_cursor
+
+METHOD = (
+    "Within each run, every framework's requests per second (a range counts as its "
+    "midpoint, an open range as its bound) is divided by the baseline's figure in the same "
+    "run; a framework's relative_speed is the geometric mean of those ratios over the runs "
+    "that measured both. Results whose source names no test type count towards every test "
+    "type unless include_unspecified is false. See docs/benchmarks.md."
+)
+
+
+class BenchmarkSort(StrEnum):
+    rps = "rps"
+    rps_desc = "-rps"
+    date = "date"
+    date_desc = "-date"
+
+
+def _rows(session: Session, conds: Sequence[Any]) -> Any:
+    return (
+        select(BenchmarkResult, BenchmarkRun, Framework.slug, Source.slug)
+        .join(BenchmarkRun, col(BenchmarkRun.id) == col(BenchmarkResult.run_id))
+        .join(Framework, col(Framework.id) == col(BenchmarkResult.framework_id))
+        .join(Source, col(Source.id) == col(BenchmarkRun.source_id))
+        .where(*conds)
+    )
+
+
+def _slug_filter(
+    session: Session, model: Any, pointer: str, wanted: Sequence[str], kind: str, column: Any
+) -> Any:
+    ids = dict(session.exec(select(model.slug, model.id).where(col(model.slug).in_(wanted))).all())
+    check_known(pointer, wanted, ids, kind)
+    return col(column).in_(list(ids.values()))
+
+
+def _filters(
+    session: Session,
+    *,
+    framework: Sequence[str],
+    test_type: Sequence[TestType],
+    source: Sequence[str],
+    server: Sequence[str],
+    run: Sequence[str],
+) -> list[Any]:
+    conds: list[Any] = []
+    if framework:
+        conds.append(
+            _slug_filter(
+                session,
+                Framework,
+                "/query/framework",
+                framework,
+                "framework",
+                BenchmarkResult.framework_id,
+            )
+        )
+    if source:
+        conds.append(
+            _slug_filter(session, Source, "/query/source", source, "source", BenchmarkRun.source_id)
+        )
+    if run:
+        conds.append(
+            _slug_filter(session, BenchmarkRun, "/query/run", run, "run", BenchmarkResult.run_id)
+        )
+    if test_type:
+        conds.append(col(BenchmarkResult.test_type).in_(test_type))
+    if server:
+        conds.append(
+            func.lower(func.coalesce(BenchmarkResult.server, "")).in_([s.lower() for s in server])
+        )
+    return conds
+
+
+def result_out(
+    result: BenchmarkResult, run: BenchmarkRun, framework: str, source: str
+) -> BenchmarkResultOut:
+    return BenchmarkResultOut(
+        id=result.id or 0,
+        run=run.slug,
+        run_title=run.title,
+        framework=framework,
+        framework_version=result.framework_version,
+        test_type=result.test_type,
+        server=result.server,
+        workers=result.workers,
+        concurrency=result.concurrency,
+        requests_per_second=result.requests_per_second,
+        rps_low=result.rps_low,
+        rps_high=result.rps_high,
+        approximate=result.approximate,
+        latency_avg_ms=result.latency_avg_ms,
+        latency_p50_ms=result.latency_p50_ms,
+        latency_p99_ms=result.latency_p99_ms,
+        latency_ms=result.latency_ms,
+        errors=result.errors,
+        reported_relative_speed=result.reported_relative_speed,
+        environment=Environment(
+            hardware=run.hardware, os=run.os, python_version=run.python_version
+        ),
+        source=source,
+        date=run.date,
+        notes=result.notes,
+    )
+
+
+def list_results(
+    session: Session,
+    *,
+    framework: Sequence[str] = (),
+    test_type: Sequence[TestType] = (),
+    source: Sequence[str] = (),
+    server: Sequence[str] = (),
+    run: Sequence[str] = (),
+    sort: BenchmarkSort = BenchmarkSort.rps_desc,
+    limit: int,
+    cursor: str | None,
+) -> Page[BenchmarkResultOut]:
+    conds = _filters(
+        session, framework=framework, test_type=test_type, source=source, server=server, run=run
+    )
+    by_date = sort in (BenchmarkSort.date, BenchmarkSort.date_desc)
+    key: Any = func.coalesce(BenchmarkRun.date, "") if by_date else col(BenchmarkResult.rps_sort)
+    descending = sort.value.startswith("-")
+    stmt = _rows(session, conds)
+    if cursor:
+        sort_name, value, last_id = decode_cursor(cursor, 3, (str, str if by_date else float, int))
+        if sort_name != sort.value:
+            raise invalid("/query/cursor", "was made for another sort order")
+        after = sa.tuple_(key, BenchmarkResult.id)
+        stmt = stmt.where(after < (value, last_id) if descending else after > (value, last_id))
+    order = (
+        (key.desc(), col(BenchmarkResult.id).desc())
+        if descending
+        else (key, col(BenchmarkResult.id))
+    )
+    rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()
+    total = session.exec(
+        select(func.count())
+        .select_from(BenchmarkResult)
+        .join(BenchmarkRun, col(BenchmarkRun.id) == col(BenchmarkResult.run_id))
+        .where(*conds)
+    ).one()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        result, run_row, _, _ = rows[-1]
+        value = (run_row.date or "") if by_date else result.rps_sort
+        next_cursor = encode_cursor([sort.value, value, result.id])
+    return Page(
+        items=[result_out(r, run_row, fw, src) for r, run_row, fw, src in rows],
+        next_cursor=next_cursor,
+        total=total,
+    )
+
+
+def summarise(
+    session: Session,
+    *,
+    test_type: TestType | None = None,
+    frameworks: Sequence[str] = (),
+    baseline: str | None = None,
+    include_unspecified: bool = True,
+) -> BenchmarkSummary:
+    if baseline:
+        _slug_filter(
+            session,
+            Framework,
+            "/query/baseline",
+            [baseline],
+            "framework",
+            BenchmarkResult.framework_id,
+        )
+    types = [test_type] if test_type else list(TestType)
+    if test_type and include_unspecified and test_type is not TestType.unspecified:
+        types.append(TestType.unspecified)
+    conds = [col(BenchmarkResult.test_type).in_(types)]
+    if frameworks:
+        fw_cond = _slug_filter(
+            session,
+            Framework,
+            "/query/frameworks",
+            frameworks,
+            "framework",
+            BenchmarkResult.framework_id,
+        )
+        if baseline:  # the baseline is needed in every run, even when not shown
+            fw_cond = sa.or_(fw_cond, col(Framework.slug) == baseline)
+        conds.append(fw_cond)
+    rows = session.exec(_rows(session, conds)).all()
+    figures = [
+        Figure(
+            run=run.slug,
+            source=src,
+            framework=fw,
+            test_type=r.test_type.value,
+            requests_per_second=r.requests_per_second,
+            rps_low=r.rps_low,
+            rps_high=r.rps_high,
+        )
+        for r, run, fw, src in rows
+    ]
+    try:
+        chosen, standings = reconcile(figures, baseline)
+    except NoBaselineError as exc:
+        raise invalid("/query/baseline", str(exc)) from None
+    shown = [s for s in standings if not frameworks or s.framework in frameworks]
+    return BenchmarkSummary(
+        test_type=test_type,
+        test_types_included=sorted({TestType(f.test_type) for f in figures}),
+        baseline=chosen,
+        disagreement_factor=DISAGREEMENT_FACTOR,
+        method=METHOD,
+        items=[
+            StandingOut(
+                framework=s.framework,
+                relative_speed=s.relative_speed,
+                rps_min=s.rps_min,
+                rps_max=s.rps_max,
+                runs=s.runs,
+                sources=list(s.sources),
+                disagreement=s.disagreement,
+                per_run=[
+                    RunRatioOut(
+                        run=r.run,
+                        source=r.source,
+                        rps=r.rps,
+                        baseline_rps=r.baseline_rps,
+                        ratio=round(r.ratio, 4),
+                    )
+                    for r in s.per_run
+                ],
+            )
+            for s in shown
+        ],
+        sources=sorted({src for s in shown for src in s.sources}),
+    )
+
+
+def standings_for(session: Session, framework: str) -> list[BenchmarkFigure]:
+    """A framework's reconciled standing in each test type it was measured in."""
+    types = sorted(
+        TestType(t)
+        for t in set(
+            session.exec(
+                select(BenchmarkResult.test_type)
+                .join(Framework, col(Framework.id) == col(BenchmarkResult.framework_id))
+                .where(Framework.slug == framework)
+            ).all()
+        )
+    )
+    specific = [t for t in types if t is not TestType.unspecified] or types
+    figures = []
+    for test_type in specific:
+        summary = summarise(session, test_type=test_type)
+        for item in summary.items:
+            if item.framework == framework:
+                figures.append(
+                    BenchmarkFigure(
+                        test_type=test_type.value,
+                        relative_speed=item.relative_speed,
+                        baseline=summary.baseline,
+                        rps_min=item.rps_min,
+                        rps_max=item.rps_max,
+                        runs=item.runs,
+                        sources=item.sources,
+                        disagreement=item.disagreement,
+                    )
+                )
+    return figures
