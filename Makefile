@@ -36,6 +36,7 @@ pytest: sync
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(RUN) pytest -p no:cacheprovider; fi
 
 examples: sync
+	$(RUN) fwatlas seed-if-empty
 	$(RUN) python -m app.examples_build
 
 clean:

@@ -14,6 +14,7 @@ from app.catalogue.router import router as catalogue_router
 from app.config import Settings, get_settings
 from app.db import current_version, get_engine
 from app.errors import install_error_handlers, problem_response, problem_responses
+from app.matrix.router import router as matrix_router
 
 DESCRIPTION = """
 **Which web framework fits my project, and why?** Framework Atlas serves a
@@ -36,6 +37,8 @@ TAGS = [
     {"name": "features", "description": "Capabilities and their support across frameworks."},
     {"name": "sources", "description": "Where every fact comes from."},
     {"name": "use cases", "description": "Use cases and the presets behind recommendations."},
+    {"name": "matrix", "description": "The feature matrix and side-by-side comparison."},
+    {"name": "migrations", "description": "What moving between two frameworks gains and costs."},
     {"name": "benchmarks", "description": "Figures with provenance, reconciled across runs."},
     {"name": "dataset", "description": "Version, counts and the whole dataset."},
     {"name": "health", "description": "Liveness and readiness probes."},
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(catalogue_router, prefix="/api/v1")
     app.include_router(benchmarks_router, prefix="/api/v1")
+    app.include_router(matrix_router, prefix="/api/v1")
 
     @app.get(
         "/healthz",
