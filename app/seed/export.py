@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from app.catalogue.schemas import AdopterOut, Fact, FrameworkAttributes, UseCaseLink
+from app.catalogue.service import slugs, statement
 from app.enums import Aspect, ClaimKind
 from app.models import (
     Adopter,
@@ -38,10 +39,6 @@ from app.seed.schema import (
 )
 
 RESULT_FIELDS = set(ResultIn.model_fields) - {"framework"}
-
-
-def _slugs(sources: list[Source]) -> list[str]:
-    return sorted(s.slug for s in sources)
 
 
 def export_dataset(session: Session) -> Dataset:
@@ -85,15 +82,7 @@ def export_dataset(session: Session) -> Dataset:
             attribute_sources[link.attribute].append(link.source.slug)
         support: dict[str, Any] = {}
         for st in sorted(fw.support, key=lambda s: (feature_slugs[s.feature_id], s.seq)):
-            item = StatementIn(
-                level=st.level,
-                since_version=st.since_version,
-                until_version=st.until_version,
-                via=list(st.via),
-                notes=st.notes,
-                sources=_slugs(st.sources),
-                last_verified=st.last_verified,
-            )
+            item = StatementIn(**statement(st).model_dump())
             key = feature_slugs[st.feature_id]
             support[key] = [*support[key], item] if key in support else [item]
         attributes = FrameworkAttributes.model_validate(fw, from_attributes=True).model_dump()
@@ -103,12 +92,12 @@ def export_dataset(session: Session) -> Dataset:
                 **attributes,
                 attribute_sources={k: sorted(v) for k, v in sorted(attribute_sources.items())},
                 facts=[
-                    Fact(aspect=Aspect(str(c.aspect)), value=c.text, sources=_slugs(c.sources))
+                    Fact(aspect=Aspect(str(c.aspect)), value=c.text, sources=slugs(c.sources))
                     for c in fw.claims
                     if c.kind is ClaimKind.fact
                 ],
                 claims=[
-                    ClaimIn(kind=c.kind, text=c.text, detail=c.detail, sources=_slugs(c.sources))
+                    ClaimIn(kind=c.kind, text=c.text, detail=c.detail, sources=slugs(c.sources))
                     for c in fw.claims
                     if c.kind is not ClaimKind.fact
                 ],
@@ -117,12 +106,12 @@ def export_dataset(session: Session) -> Dataset:
                         use_case=u.use_case.slug,
                         kind=u.kind,
                         text=u.text,
-                        sources=_slugs(u.sources),
+                        sources=slugs(u.sources),
                     )
                     for u in fw.use_cases
                 ],
                 adopters=[
-                    AdopterOut(name=a.name, detail=a.detail, sources=_slugs(a.sources))
+                    AdopterOut(name=a.name, detail=a.detail, sources=slugs(a.sources))
                     for a in fw.adopters
                 ],
                 support={k: v[0] if len(v) == 1 else v for k, v in support.items()},
@@ -157,7 +146,7 @@ def export_dataset(session: Session) -> Dataset:
                 weights=u.weights,
                 must_have=u.must_have,
                 nice_to_have=u.nice_to_have,
-                sources=_slugs(u.sources),
+                sources=slugs(u.sources),
             )
             for u in use_cases
         ],
@@ -191,7 +180,7 @@ def export_dataset(session: Session) -> Dataset:
                     "effort_basis": p.effort_basis,
                     "summary": p.summary,
                     "considerations": [
-                        ConsiderationIn(kind=c.kind, text=c.text, sources=_slugs(c.sources))
+                        ConsiderationIn(kind=c.kind, text=c.text, sources=slugs(c.sources))
                         for c in p.considerations
                     ],
                 }
