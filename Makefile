@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
 RUN := $(UV) run --locked --no-sync
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 
 .PHONY: run test lint typecheck pytest bench examples sync clean
 

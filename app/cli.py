@@ -197,3 +197,77 @@ def benchmarks_import(
         _fail(exc.problems)
     results = sum(len(r.results) for r in runs)
     out.print(f"imported {results} results in {len(runs)} run(s); dataset version is now {version}")
+
+
+@app.command()
+def recommend(
+    use_case: Annotated[str | None, typer.Option(help="A preset slug (see /use-cases).")] = None,
+    must_have: Annotated[list[str] | None, typer.Option(help="A required feature; repeat.")] = None,
+    nice_to_have: Annotated[
+        list[str] | None, typer.Option(help="A wanted feature; repeat.")
+    ] = None,
+    priority: Annotated[
+        list[str] | None, typer.Option(help="criterion=weight (0..5); repeat.")
+    ] = None,
+    team_experience: Annotated[
+        str | None, typer.Option(help="beginner|intermediate|expert")
+    ] = None,
+    allow_extensions: Annotated[bool, typer.Option(help="Extensions satisfy must-haves.")] = True,
+    limit: Annotated[int, typer.Option(help="How many results.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full JSON answer.")] = False,
+) -> None:
+    """Rank frameworks for a project and say why."""
+    from pydantic import ValidationError
+    from rich.table import Table
+
+    from app.db import get_engine
+    from app.errors import AppError
+    from app.recommendations.schemas import RecommendationRequest
+    from app.recommendations.service import recommend as run
+
+    try:
+        weights = {k: int(v) for k, v in (p.split("=", 1) for p in priority or [])}
+        request = RecommendationRequest.model_validate(
+            {
+                k: v
+                for k, v in {
+                    "use_case": use_case,
+                    "must_have": must_have,
+                    "nice_to_have": nice_to_have,
+                    "priorities": weights or None,
+                    "team_experience": team_experience,
+                    "allow_extensions": allow_extensions,
+                    "limit": limit,
+                }.items()
+                if v is not None
+            }
+        )
+        with Session(get_engine()) as session:
+            answer = run(session, request)
+    except ValidationError as exc:
+        _fail([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()])
+    except AppError as exc:
+        _fail([exc.detail])
+    except ValueError:
+        _fail(["--priority takes criterion=weight, e.g. performance=5"])
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    table = Table("rank", "framework", "score", "why", title="Recommendations")
+    for result in answer.results:
+        table.add_row(
+            str(result.rank), result.name, f"{result.score:.1f}", "\n".join(result.reasons[:3])
+        )
+    out.print(table)
+    if answer.excluded:
+        out.print(
+            "excluded: "
+            + ", ".join(f"{e.framework} (lacks {', '.join(e.lacking)})" for e in answer.excluded)
+        )
+    for change in answer.sensitivity.smallest_changes[:3]:
+        what = (
+            f"weight of {change.criterion} {change.from_weight} -> {change.to_weight}"
+            if change.kind == "weight"
+            else f"dropping must-have {change.feature}"
+        )
+        out.print(f"{what} would make {change.new_winner} the top pick")

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: one error type, one renderer, one handler per kind."""
 
 import logging
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -118,6 +119,15 @@ def validation_problem(errors: Sequence[dict[str, Any]]) -> JSONResponse:
     return problem_response(422, detail, slug="validation-error", errors=items)
 
 
+def documented_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for the path template matching `path`."""
+    for template, item in app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return sorted(method.upper() for method in item)
+    return []
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -140,6 +150,10 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = f"Nothing is served at {request.url.path}."
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
+            # One path can be served by several routes (GET and POST): allow them all.
+            allowed = documented_methods(request.app, request.url.path)
+            if allowed:
+                exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed)}
         else:
             detail = str(exc.detail)
         return problem_response(

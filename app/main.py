@@ -15,6 +15,7 @@ from app.config import Settings, get_settings
 from app.db import current_version, get_engine
 from app.errors import install_error_handlers, problem_response, problem_responses
 from app.matrix.router import router as matrix_router
+from app.recommendations.router import router as recommendations_router
 
 DESCRIPTION = """
 **Which web framework fits my project, and why?** Framework Atlas serves a
@@ -39,6 +40,7 @@ TAGS = [
     {"name": "use cases", "description": "Use cases and the presets behind recommendations."},
     {"name": "matrix", "description": "The feature matrix and side-by-side comparison."},
     {"name": "migrations", "description": "What moving between two frameworks gains and costs."},
+    {"name": "recommendations", "description": "Ranked frameworks that explain themselves."},
     {"name": "benchmarks", "description": "Figures with provenance, reconciled across runs."},
     {"name": "dataset", "description": "Version, counts and the whole dataset."},
     {"name": "health", "description": "Liveness and readiness probes."},
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue_router, prefix="/api/v1")
     app.include_router(benchmarks_router, prefix="/api/v1")
     app.include_router(matrix_router, prefix="/api/v1")
+    app.include_router(recommendations_router, prefix="/api/v1")
 
     @app.get(
         "/healthz",

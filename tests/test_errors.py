@@ -129,3 +129,9 @@ def test_an_unhandled_error_is_a_problem_without_details(client: Any, monkeypatc
     body = assert_problem(response, 500)
     assert "secret" not in response.text
     assert "RuntimeError" not in body["detail"]
+
+
+def test_405_lists_every_method_the_path_allows(client: Any) -> None:
+    response = client.put("/api/v1/recommendations")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, POST"

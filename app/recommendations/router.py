@@ -1,0 +1,85 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from app.db import SessionDep
+from app.enums import TeamExperience
+from app.errors import problem_responses
+from app.recommendations import service
+from app.recommendations.schemas import Recommendation, RecommendationRequest
+from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
+
+router = APIRouter(tags=["recommendations"], responses=problem_responses(400, 414, 422, 500))
+
+PRIORITIES_PATTERN = r"^[a-z_]+:[0-9]+(,[a-z_]+:[0-9]+)*$"
+
+
+def _from_query(**fields: Any) -> RecommendationRequest:
+    """The GET form: the same fields as the POST body, lists comma-separated and
+    priorities as `criterion:weight,...`."""
+    try:
+        return RecommendationRequest.model_validate(
+            {k: v for k, v in fields.items() if v is not None}
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]
+        ) from None
+
+
+@router.post("/recommendations", summary="Rank frameworks for a project, with reasons")
+def recommend(
+    session: SessionDep,
+    request: Annotated[RecommendationRequest | None, Body()] = None,
+) -> Recommendation:
+    """Ranked frameworks with a 0-100 score, a per-criterion breakdown traced to the dataset,
+    reasons and caveats, the frameworks a must-have excludes, and the smallest change of input
+    that would change the winner. An empty body ranks everything with neutral weights."""
+    return service.recommend(session, request or RecommendationRequest())
+
+
+@router.get("/recommendations", summary="Rank frameworks for a project (linkable form)")
+def recommend_by_query(
+    session: SessionDep,
+    use_case: Annotated[
+        str | None, Query(pattern=SLUG_PATTERN, max_length=80, examples=["cms"])
+    ] = None,
+    must_have: Annotated[
+        str | None,
+        Query(
+            pattern=SLUG_LIST_PATTERN, max_length=2000, description="Comma-separated feature slugs."
+        ),
+    ] = None,
+    nice_to_have: Annotated[str | None, Query(pattern=SLUG_LIST_PATTERN, max_length=2000)] = None,
+    priorities: Annotated[
+        str | None,
+        Query(
+            pattern=PRIORITIES_PATTERN,
+            max_length=500,
+            description="`criterion:weight,...`, weights 0..5.",
+            examples=["performance:5,api_docs:4"],
+        ),
+    ] = None,
+    team_experience: TeamExperience | None = None,
+    allow_extensions: bool = True,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Recommendation:
+    """The same as the POST, as a URL that can be linked and cached."""
+    weights = None
+    if priorities:
+        weights = {}
+        for pair in priorities.split(","):
+            name, value = pair.split(":")
+            weights[name] = int(value[:3])
+    request = _from_query(
+        use_case=use_case,
+        must_have=split_slugs(must_have) if must_have is not None else None,
+        nice_to_have=split_slugs(nice_to_have) if nice_to_have is not None else None,
+        priorities=weights,
+        team_experience=team_experience,
+        allow_extensions=allow_extensions,
+        limit=limit,
+    )
+    return service.recommend(session, request)

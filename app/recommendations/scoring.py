@@ -1,0 +1,328 @@
+"""Recommendation scoring: pure functions over a snapshot of the dataset, no I/O.
+
+score = 100 * sum(w_c * s_c) / sum(w_c) over the criteria with weight > 0, where
+s_c in [0, 1] is derived from the dataset (support levels, learning curve,
+classification, benchmark summary) and multiplied by a lifecycle factor.
+docs/recommendations.md documents every rule with a worked example.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+CRITERIA = (
+    "performance",
+    "async",
+    "batteries_included",
+    "flexibility",
+    "ease_of_learning",
+    "api_docs",
+    "admin",
+    "security",
+    "ecosystem",
+)
+LABELS = {
+    "performance": "Performance",
+    "async": "Async support",
+    "batteries_included": "Batteries included",
+    "flexibility": "Flexibility",
+    "ease_of_learning": "Ease of learning",
+    "api_docs": "API documentation",
+    "admin": "Admin panel",
+    "security": "Security",
+    "ecosystem": "Ecosystem",
+    "nice_to_have": "Nice-to-have features",
+}
+# Which features speak for a criterion, and how much each counts.
+FEATURE_CRITERIA: dict[str, dict[str, float]] = {
+    "async": {"async-views": 2, "websockets": 1, "server-sent-events": 1, "background-tasks": 1},
+    "api_docs": {"openapi-docs": 2, "request-validation": 1, "serialization": 1},
+    "admin": {"admin-panel": 1},
+    "security": {
+        "csrf-protection": 1,
+        "xss-protection": 1,
+        "clickjacking-protection": 1,
+        "sql-injection-protection": 1,
+        "authentication": 1,
+        "sessions": 1,
+    },
+}
+BATTERIES = (
+    "orm",
+    "migrations",
+    "admin-panel",
+    "authentication",
+    "authorization",
+    "sessions",
+    "forms",
+    "templating",
+    "i18n",
+    "email",
+    "caching",
+    "csrf-protection",
+    "cli",
+)
+OPTIONAL_LAYERS = ("orm", "templating", "forms", "admin-panel", "authentication")
+CLASSIFICATION_FLEXIBILITY = {"micro": 1.0, "api": 0.7, "platform": 0.5, "full-stack": 0.2}
+LEARNING = {"gentle": 1.0, "moderate": 0.6, "steep": 0.2}
+LIFECYCLE = {"active": 1.0, "maintenance": 0.85, "deprecated": 0.5}
+UNKNOWN_SCORE = 0.5  # neither rewarded nor punished for what the dataset does not know
+NICE_TO_HAVE_WEIGHT = 3
+EXPERIENCE_SHIFT = {"beginner": 2, "intermediate": 0, "expert": -2}
+
+
+def level_score(level: str, allow_extensions: bool) -> float:
+    return {
+        "built_in": 1.0,
+        "extension": 0.7 if allow_extensions else 0.0,
+        "partial": 0.5,
+        "none": 0.0,
+    }.get(level, 0.25)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    fact: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Support:
+    level: str
+    via: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FrameworkFacts:
+    slug: str
+    name: str
+    classification: str | None
+    learning_curve: str | None
+    lifecycle: str
+    lifecycle_note: str | None
+    support: Mapping[str, Support]
+    attribute_sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    relative_speed: float | None = None
+    speed_baseline: str | None = None
+    speed_runs: int = 0
+    speed_sources: tuple[str, ...] = ()
+    cons: tuple[Evidence, ...] = ()
+    rules: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Query:
+    weights: Mapping[str, int]
+    must_have: tuple[str, ...] = ()
+    nice_to_have: tuple[str, ...] = ()
+    allow_extensions: bool = True
+    use_case: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    criterion: str
+    weight: int
+    score: float
+    contribution: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    framework: FrameworkFacts
+    score: float
+    parts: tuple[Part, ...]
+    matched: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    framework: str
+    lacking: tuple[str, ...]
+
+
+def effective_weights(
+    preset: Mapping[str, int], explicit: Mapping[str, int], experience: str | None
+) -> dict[str, int]:
+    """Preset, then explicit priorities, then team experience; all neutral (1) if none given."""
+    weights = dict.fromkeys(CRITERIA, 0)
+    weights.update(preset)
+    weights.update(explicit)
+    if not any(weights.values()):
+        weights = dict.fromkeys(CRITERIA, 1)
+    if experience:
+        shifted = weights["ease_of_learning"] + EXPERIENCE_SHIFT[experience]
+        weights["ease_of_learning"] = max(0, min(5, shifted))
+    return weights
+
+
+def _feature_mean(
+    fw: FrameworkFacts, features: Mapping[str, float], allow: bool
+) -> tuple[float, tuple[Evidence, ...]]:
+    total = sum(features.values())
+    score = 0.0
+    evidence = []
+    for feature, weight in features.items():
+        st = fw.support.get(feature, Support("unknown"))
+        score += weight * level_score(st.level, allow)
+        via = f" via {', '.join(st.via)}" if st.via else ""
+        evidence.append(Evidence(f"{feature}: {st.level}{via}", st.sources))
+    return score / total, tuple(evidence)
+
+
+def criterion_score(
+    fw: FrameworkFacts, criterion: str, q: Query, max_via: int
+) -> tuple[float, tuple[Evidence, ...]]:
+    allow = q.allow_extensions
+    if criterion in FEATURE_CRITERIA:
+        return _feature_mean(fw, FEATURE_CRITERIA[criterion], allow)
+    if criterion == "performance":
+        if fw.relative_speed is None:
+            return UNKNOWN_SCORE, (Evidence("no benchmark result in the dataset"),)
+        return min(1.0, fw.relative_speed), (
+            Evidence(
+                f"relative speed {fw.relative_speed:.2f} of {fw.speed_baseline} over "
+                f"{fw.speed_runs} run(s)",
+                fw.speed_sources,
+            ),
+        )
+    if criterion == "ease_of_learning":
+        curve = fw.learning_curve
+        sources = fw.attribute_sources.get("learning_curve", ())
+        if curve is None:
+            return UNKNOWN_SCORE, (Evidence("learning curve unknown"),)
+        return LEARNING[curve], (Evidence(f"learning curve: {curve}", sources),)
+    if criterion == "batteries_included":
+        built = [f for f in BATTERIES if fw.support.get(f, Support("unknown")).level == "built_in"]
+        partial = [f for f in BATTERIES if fw.support.get(f, Support("unknown")).level == "partial"]
+        score = (len(built) + 0.5 * len(partial)) / len(BATTERIES)
+        return score, (
+            Evidence(
+                f"{len(built)} of {len(BATTERIES)} batteries built in"
+                + (f" ({', '.join(built)})" if built else ""),
+                tuple(sorted({s for f in built for s in fw.support[f].sources})),
+            ),
+        )
+    if criterion == "flexibility":
+        kind = CLASSIFICATION_FLEXIBILITY.get(fw.classification or "", UNKNOWN_SCORE)
+        open_layers = [
+            f
+            for f in OPTIONAL_LAYERS
+            if fw.support.get(f, Support("unknown")).level in ("extension", "none")
+        ]
+        score = (kind + len(open_layers) / len(OPTIONAL_LAYERS)) / 2
+        return score, (
+            Evidence(
+                f"classification: {fw.classification or 'unknown'}",
+                fw.attribute_sources.get("classification", ()),
+            ),
+            Evidence(
+                f"left to your choice: {', '.join(open_layers) or 'none of'} "
+                f"{'' if open_layers else 'the optional layers'}".strip()
+            ),
+        )
+    if criterion == "ecosystem":
+        covered = [f for f, st in fw.support.items() if st.level in ("built_in", "extension")]
+        packages = {p for st in fw.support.values() for p in st.via}
+        coverage = len(covered) / max(1, len(fw.support))
+        breadth = len(packages) / max(1, max_via)
+        return (coverage + breadth) / 2, (
+            Evidence(f"{len(covered)} of {len(fw.support)} features built in or by extension"),
+            Evidence(f"{len(packages)} extension packages named in the dataset"),
+        )
+    raise ValueError(f"unknown criterion {criterion}")
+
+
+def score_framework(fw: FrameworkFacts, q: Query, max_via: int) -> Ranked:
+    active = {c: w for c, w in q.weights.items() if w > 0}
+    if q.nice_to_have:
+        active["nice_to_have"] = NICE_TO_HAVE_WEIGHT
+    total_weight = sum(active.values()) or 1
+    factor = LIFECYCLE.get(fw.lifecycle, 1.0)
+    parts = []
+    for criterion, weight in active.items():
+        if criterion == "nice_to_have":
+            score, evidence = _feature_mean(
+                fw, dict.fromkeys(q.nice_to_have, 1.0), q.allow_extensions
+            )
+        else:
+            score, evidence = criterion_score(fw, criterion, q, max_via)
+        score = round(score * factor, 4)
+        parts.append(
+            Part(criterion, weight, score, round(100 * weight * score / total_weight, 2), evidence)
+        )
+    matched = tuple(f for f in q.nice_to_have if satisfies(fw, f, q.allow_extensions))
+    missing = tuple(f for f in q.nice_to_have if f not in matched)
+    total = round(sum(p.contribution for p in parts), 2)
+    return Ranked(fw, total, tuple(parts), matched, missing)
+
+
+def satisfies(fw: FrameworkFacts, feature: str, allow_extensions: bool) -> bool:
+    level = fw.support.get(feature, Support("unknown")).level
+    return level in ("built_in", "partial") or (allow_extensions and level == "extension")
+
+
+def rank(frameworks: Sequence[FrameworkFacts], q: Query) -> tuple[list[Ranked], list[Excluded]]:
+    """Ranked frameworks (ties broken by slug) and those a must-have excludes."""
+    kept, excluded = [], []
+    for fw in frameworks:
+        lacking = tuple(f for f in q.must_have if not satisfies(fw, f, q.allow_extensions))
+        if lacking:
+            excluded.append(Excluded(fw.slug, lacking))
+        else:
+            kept.append(fw)
+    max_via = max(
+        (len({p for st in fw.support.values() for p in st.via}) for fw in frameworks), default=0
+    )
+    ranked = [score_framework(fw, q, max_via) for fw in kept]
+    ranked.sort(key=lambda r: (-r.score, r.framework.slug))
+    return ranked, sorted(excluded, key=lambda e: e.framework)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "weight" or "remove_must_have"
+    criterion: str | None
+    feature: str | None
+    from_weight: int | None
+    to_weight: int | None
+    new_winner: str
+
+    @property
+    def size(self) -> int:
+        if self.kind == "weight":
+            return abs((self.to_weight or 0) - (self.from_weight or 0))
+        return 1
+
+
+def sensitivity(frameworks: Sequence[FrameworkFacts], q: Query) -> list[Change]:
+    """The smallest single changes of input that change the winner (all of that size)."""
+    ranked, _ = rank(frameworks, q)
+    if not ranked:
+        return []
+    winner = ranked[0].framework.slug
+    changes: list[Change] = []
+    for criterion in CRITERIA:
+        current = q.weights.get(criterion, 0)
+        for new in range(6):
+            if new == current:
+                continue
+            trial, _ = rank(frameworks, replace(q, weights={**q.weights, criterion: new}))
+            if trial and trial[0].framework.slug != winner:
+                changes.append(
+                    Change("weight", criterion, None, current, new, trial[0].framework.slug)
+                )
+    for feature in q.must_have:
+        trial, _ = rank(
+            frameworks, replace(q, must_have=tuple(f for f in q.must_have if f != feature))
+        )
+        if trial and trial[0].framework.slug != winner:
+            changes.append(
+                Change("remove_must_have", None, feature, None, None, trial[0].framework.slug)
+            )
+    if not changes:
+        return []
+    smallest = min(c.size for c in changes)
+    return [c for c in changes if c.size == smallest]
