@@ -13,6 +13,7 @@ from app.caching import ResponseCache, VersionClock
 from app.catalogue.router import router as catalogue_router
 from app.config import Settings, get_settings
 from app.db import current_version, get_engine
+from app.docs import install_docs
 from app.errors import install_error_handlers, problem_response, problem_responses
 from app.matrix.router import router as matrix_router
 from app.recommendations.router import router as recommendations_router
@@ -68,8 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contact={"name": "Framework Atlas maintainers"},
         license_info={"name": "Code: MIT; data: CC-BY-4.0", "identifier": "MIT"},
         generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(catalogue_router, prefix="/api/v1")
     app.include_router(benchmarks_router, prefix="/api/v1")
     app.include_router(matrix_router, prefix="/api/v1")

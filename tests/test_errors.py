@@ -38,6 +38,8 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
         ("GET", "/api/v1/frameworks?limit=99999999999999999999999999", 422),
         ("GET", "/api/v1/frameworks?q=%00", 400),
         ("GET", "/api/v1/frameworks/Django", 422),
+        ("GET", "/docs/anything-else", 404),
+        ("GET", "/docs-assets/no-such-asset.js", 404),
     ],
 )
 def test_bad_requests_get_one_problem_shape(
@@ -135,3 +137,13 @@ def test_405_lists_every_method_the_path_allows(client: Any) -> None:
     response = client.put("/api/v1/recommendations")
     assert_problem(response, 405)
     assert response.headers["allow"] == "GET, POST"
+
+
+def test_the_docs_pages_carry_a_strict_script_policy(client: Any) -> None:
+    for path in ("/docs", "/redoc"):
+        response = client.get(path)
+        policy = response.headers["content-security-policy"]
+        script_src = next(p for p in policy.split("; ") if p.startswith("script-src"))
+        assert script_src.split()[1] == "'self'"
+        assert all(token.startswith("'sha256-") for token in script_src.split()[2:])
+        assert "cdn" not in response.text
