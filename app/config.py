@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # Every worker re-reads the dataset version this often (seconds).
     version_check_interval: float = 1.0
     cache_max_bytes: int = 64 * 1024 * 1024
+    # The package index's JSON API base (the part before /<package>/json).
+    pypi_json_url: str | None = None
+    pypi_timeout: float = 10.0
 
 
 @lru_cache

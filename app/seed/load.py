@@ -8,17 +8,20 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.enums import SourceKind
 from app.seed.schema import (
     BenchmarksFile,
     Dataset,
     FeaturesFile,
     FrameworkIn,
     MigrationsFile,
+    SourceIn,
     SourcesFile,
     StatementIn,
     SupportFile,
     UseCasesFile,
 )
+from app.sync.pypi import IndexEntry, PackageIndexFile
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,6 +63,31 @@ def statements(value: StatementIn | list[StatementIn]) -> list[StatementIn]:
     return value if isinstance(value, list) else [value]
 
 
+def apply_index_entry(fw: FrameworkIn, entry: IndexEntry) -> SourceIn:
+    """Version facts from the package index win over the curated file; its licence only fills
+    what curation left unknown. `first_release_date` is the package's first upload, which
+    can postdate the framework (renamed packages), so it never sets `first_release_year`."""
+    source = SourceIn(
+        slug=f"package-index-{entry.framework}",
+        title=f"{entry.package} release history on the Python Package Index",
+        publisher="Python Software Foundation",
+        retrieved=entry.retrieved,
+        kind=SourceKind.documentation,
+        notes="Read through the index's JSON API by `fwatlas sync pypi`.",
+    )
+    updates: dict[str, object] = {
+        "latest_version": entry.latest_version,
+        "latest_release_date": entry.latest_release_date,
+        "first_release_date": entry.first_release_date,
+    }
+    if fw.license is None and entry.license:
+        updates["license"] = entry.license
+    for name, value in updates.items():
+        setattr(fw, name, value)
+        fw.attribute_sources[name] = sorted({*fw.attribute_sources.get(name, []), source.slug})
+    return source
+
+
 def read_dataset(root: Path) -> Dataset:
     """Parse and validate every file under `root`; raise DatasetError naming each problem."""
     if not root.is_dir():
@@ -93,6 +121,12 @@ def read_dataset(root: Path) -> Dataset:
             if feature in target.support:
                 problems.append(f"support/{path.name}: {feature} is also stated in the framework")
             target.support[feature] = value
+    index = _read_optional(root / "package_index.yaml", PackageIndexFile, root, problems)
+    for entry in index.entries if index else []:
+        if entry.framework in frameworks:
+            sources.append(apply_index_entry(frameworks[entry.framework], entry))
+        elif entry.framework not in unreadable:  # else already reported
+            problems.append(f"package_index.yaml: framework '{entry.framework}' has no file")
     bench = _read_optional(root / "benchmarks.yaml", BenchmarksFile, root, problems)
     mig = _read_optional(root / "migrations.yaml", MigrationsFile, root, problems)
     runs = bench.runs if bench else []

@@ -96,7 +96,7 @@ def write_run(
 def write_dataset(session: Session, dataset: Dataset, note: str = "seed") -> int | None:
     """Write `dataset`; return the new dataset version, or None when nothing changed."""
     digest = content_hash(dataset)
-    if current_version(session).note == f"{note}:{digest}":
+    if (current_version(session).note or "").endswith(f":{digest}"):
         return None
 
     sources = _by_slug(session, Source)
