@@ -51,8 +51,8 @@ def snapshot(session: Session, use_case: str | None) -> list[scoring.FrameworkFa
         )
     ).all()
     features = dict(session.exec(select(Feature.id, Feature.slug)).all())
-    speed = {i.framework: i for i in summarise(session).items}
-    baseline = summarise(session).baseline
+    bench = summarise(session)
+    speed, baseline = {i.framework: i for i in bench.items}, bench.baseline
     facts = []
     for fw in frameworks:
         support = {}
