@@ -57,6 +57,14 @@ from app.models import (
 )
 from app.paging import Page, decode_cursor, encode_cursor
 
+# Everything a framework's facts hang on, loaded in one query per relation (no N+1).
+WHOLE_FRAMEWORK = (
+    selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
+    selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
+    selectinload(Framework.adopters).selectinload(Adopter.sources),  # type: ignore[arg-type]
+    selectinload(Framework.use_cases).selectinload(FrameworkUseCase.sources),  # type: ignore[arg-type]
+    selectinload(Framework.support).selectinload(SupportStatement.sources),  # type: ignore[arg-type]
+)
 SUPPORTED = (SupportLevel.built_in, SupportLevel.extension, SupportLevel.partial)
 FACETS = ("classification", "interface", "license", "lifecycle")
 
@@ -265,15 +273,7 @@ def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
     from app.benchmarks.service import standings_for  # benchmarks build on the catalogue
 
     loaded = session.exec(
-        select(Framework)
-        .where(Framework.id == fw.id)
-        .options(
-            selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
-            selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
-            selectinload(Framework.adopters).selectinload(Adopter.sources),  # type: ignore[arg-type]
-            selectinload(Framework.use_cases).selectinload(FrameworkUseCase.sources),  # type: ignore[arg-type]
-            selectinload(Framework.support).selectinload(SupportStatement.sources),  # type: ignore[arg-type]
-        )
+        select(Framework).where(Framework.id == fw.id).options(*WHOLE_FRAMEWORK)
     ).one()
     features = features_by_id(session)
     cited: dict[str, Source] = {}

@@ -3,14 +3,13 @@
 import re
 from collections import defaultdict
 
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from app.benchmarks.service import summarise
-from app.catalogue.service import check_known, slugs
+from app.catalogue.service import WHOLE_FRAMEWORK, check_known, slugs
 from app.enums import ClaimKind, UseCaseLinkKind
 from app.errors import invalid
-from app.models import Claim, Feature, Framework, FrameworkUseCase, SupportStatement, UseCase
+from app.models import Feature, Framework, UseCase
 from app.recommendations import scoring
 from app.recommendations.schemas import (
     BreakdownItem,
@@ -41,14 +40,7 @@ CAVEAT_PATTERNS = {
 
 def snapshot(session: Session, use_case: str | None) -> list[scoring.FrameworkFacts]:
     frameworks = session.exec(
-        select(Framework)
-        .order_by(col(Framework.slug))
-        .options(
-            selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
-            selectinload(Framework.support).selectinload(SupportStatement.sources),  # type: ignore[arg-type]
-            selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
-            selectinload(Framework.use_cases).selectinload(FrameworkUseCase.sources),  # type: ignore[arg-type]
-        )
+        select(Framework).order_by(col(Framework.slug)).options(*WHOLE_FRAMEWORK)
     ).all()
     features = dict(session.exec(select(Feature.id, Feature.slug)).all())
     bench = summarise(session)

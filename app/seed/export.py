@@ -7,20 +7,16 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from app.catalogue.schemas import AdopterOut, Fact, FrameworkAttributes, UseCaseLink
-from app.catalogue.service import slugs, statement
+from app.catalogue.service import WHOLE_FRAMEWORK, slugs, statement
 from app.enums import Aspect, ClaimKind
 from app.models import (
-    Adopter,
     BenchmarkRun,
-    Claim,
     Feature,
     FeatureCategory,
     Framework,
-    FrameworkUseCase,
     MigrationConsideration,
     MigrationPath,
     Source,
-    SupportStatement,
     UseCase,
 )
 from app.seed.schema import (
@@ -51,15 +47,7 @@ def export_dataset(session: Session) -> Dataset:
         select(UseCase).order_by(col(UseCase.position)).options(selectinload(UseCase.sources))  # type: ignore[arg-type]
     ).all()
     frameworks = session.exec(
-        select(Framework)
-        .order_by(col(Framework.slug))
-        .options(
-            selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
-            selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
-            selectinload(Framework.adopters).selectinload(Adopter.sources),  # type: ignore[arg-type]
-            selectinload(Framework.use_cases).selectinload(FrameworkUseCase.sources),  # type: ignore[arg-type]
-            selectinload(Framework.support).selectinload(SupportStatement.sources),  # type: ignore[arg-type]
-        )
+        select(Framework).order_by(col(Framework.slug)).options(*WHOLE_FRAMEWORK)
     ).all()
     framework_slugs = {fw.id: fw.slug for fw in frameworks}
     runs = session.exec(
