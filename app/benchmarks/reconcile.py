@@ -15,6 +15,18 @@ from dataclasses import dataclass, field
 DISAGREEMENT_FACTOR = 1.25
 
 
+def representative_rps(value: float | None, low: float | None, high: float | None) -> float:
+    """One number for a figure: the value, a range's midpoint, or an open range's bound."""
+    if value is not None:
+        return value
+    if low is not None and high is not None:
+        return (low + high) / 2
+    bound = low if low is not None else high
+    if bound is None:
+        raise ValueError("a benchmark figure has neither a value nor a range")
+    return bound
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     run: str
@@ -27,15 +39,7 @@ class Figure:
 
     @property
     def point(self) -> float:
-        """One number for the figure: the value, a range's midpoint, or an open range's bound."""
-        if self.requests_per_second is not None:
-            return self.requests_per_second
-        if self.rps_low is not None and self.rps_high is not None:
-            return (self.rps_low + self.rps_high) / 2
-        bound = self.rps_low if self.rps_low is not None else self.rps_high
-        if bound is None:
-            raise ValueError(f"a figure in run {self.run} has no value")
-        return bound
+        return representative_rps(self.requests_per_second, self.rps_low, self.rps_high)
 
     @property
     def lowest(self) -> float:

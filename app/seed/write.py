@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
+from app.benchmarks.reconcile import representative_rps
 from app.db import bump_version, current_version, pk
 from app.enums import ClaimKind
 from app.models import (
@@ -25,7 +26,7 @@ from app.models import (
     UseCase,
 )
 from app.seed.load import content_hash, statements
-from app.seed.schema import Dataset, ResultIn, RunIn
+from app.seed.schema import Dataset, RunIn
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -46,16 +47,6 @@ def _upsert(
             setattr(row, key, value)
     session.add(row)
     return row
-
-
-def rps_sort_value(result: ResultIn) -> float:
-    """The figure a list sorts by: the value, a range's midpoint, or an open range's bound."""
-    if result.requests_per_second is not None:
-        return result.requests_per_second
-    low, high = result.rps_low, result.rps_high
-    if low is not None and high is not None:
-        return (low + high) / 2
-    return low if low is not None else high or 0.0
 
 
 def write_run(
@@ -86,7 +77,10 @@ def write_run(
             BenchmarkResult(
                 run_id=pk(row),
                 framework_id=pk(frameworks[result.framework]),
-                rps_sort=rps_sort_value(result),
+                # Lists sort by the same single figure the reconciliation uses.
+                rps_sort=representative_rps(
+                    result.requests_per_second, result.rps_low, result.rps_high
+                ),
                 position=position,
                 **values,
             )
