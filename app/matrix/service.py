@@ -337,18 +337,33 @@ def _migration_out(path: MigrationPath, names: dict[int, str]) -> MigrationOut:
     )
 
 
-def _paths(session: Session, conds: Callable[[Any, Any], list[Any]]) -> Any:
-    origin, target = aliased(Framework), aliased(Framework)
-    return (
-        select(MigrationPath, origin.slug, target.slug)
-        .join(origin, col(origin.id) == col(MigrationPath.from_framework_id))
-        .join(target, col(target.id) == col(MigrationPath.to_framework_id))
-        .where(*conds(origin, target))
-        .options(
-            selectinload(MigrationPath.considerations).selectinload(MigrationConsideration.sources)  # type: ignore[arg-type]
-        )
-        .order_by(origin.slug, target.slug)
+def _paths(
+    columns: Callable[[Any, Any], tuple[Any, ...]],
+    *,
+    origin: str | None = None,
+    target: str | None = None,
+    among: Sequence[str] = (),
+    after: tuple[str, str] | None = None,
+) -> tuple[Any, Any, Any]:
+    """Migration paths matching the filters, selecting `columns(origin_fw, target_fw)`."""
+    origin_fw, target_fw = aliased(Framework), aliased(Framework)
+    conds: list[Any] = []
+    if origin:
+        conds.append(origin_fw.slug == origin)
+    if target:
+        conds.append(target_fw.slug == target)
+    if among:
+        conds += [col(origin_fw.slug).in_(among), col(target_fw.slug).in_(among)]
+    if after:
+        conds.append(sa.tuple_(origin_fw.slug, target_fw.slug) > after)
+    stmt = (
+        select(*columns(origin_fw, target_fw))
+        .select_from(MigrationPath)
+        .join(origin_fw, col(origin_fw.id) == col(MigrationPath.from_framework_id))
+        .join(target_fw, col(target_fw.id) == col(MigrationPath.to_framework_id))
+        .where(*conds)
     )
+    return stmt, origin_fw, target_fw
 
 
 def list_migrations(
@@ -363,26 +378,21 @@ def list_migrations(
     for pointer, slug in (("/query/from", origin), ("/query/to", target)):
         if slug:
             _frameworks(session, [slug], pointer)
-
-    def conds(o: Any, t: Any) -> list[Any]:
-        out = []
-        if origin:
-            out.append(o.slug == origin)
-        if target:
-            out.append(t.slug == target)
-        if among:
-            out += [col(o.slug).in_(among), col(t.slug).in_(among)]
-        if after:
-            out.append(sa.tuple_(o.slug, t.slug) > after)
-        return out
-
-    stmt = _paths(session, conds)
+    stmt, origin_fw, target_fw = _paths(
+        lambda o, t: (MigrationPath, o.slug, t.slug),
+        origin=origin,
+        target=target,
+        among=among,
+        after=after,
+    )
+    stmt = stmt.options(
+        selectinload(MigrationPath.considerations).selectinload(MigrationConsideration.sources)  # type: ignore[arg-type]
+    ).order_by(origin_fw.slug, target_fw.slug)
     rows = session.exec(stmt.limit(limit) if limit else stmt).all()
-    results = []
-    for path, from_slug, to_slug in rows:
-        results.append(
-            _migration_out(path, {path.from_framework_id: from_slug, path.to_framework_id: to_slug})
-        )
+    results = [
+        _migration_out(path, {path.from_framework_id: from_slug, path.to_framework_id: to_slug})
+        for path, from_slug, to_slug in rows
+    ]
     if among:
         rank = {s: i for i, s in enumerate(among)}
         results.sort(key=lambda m: (rank[m.from_], rank[m.to]))
@@ -397,7 +407,8 @@ def migrations_page(
         last_from, last_to = decode_cursor(cursor, 2, (str, str))
         after = (str(last_from), str(last_to))
     items = list_migrations(session, origin=origin, target=target, after=after, limit=limit + 1)
-    total = len(list_migrations(session, origin=origin, target=target))
+    count, _, _ = _paths(lambda _o, _t: (func.count(),), origin=origin, target=target)
+    total = session.exec(count).one()
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
