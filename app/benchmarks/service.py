@@ -43,7 +43,7 @@ class BenchmarkSort(StrEnum):
     date_desc = "-date"
 
 
-def _rows(session: Session, conds: Sequence[Any]) -> Any:
+def _rows(conds: Sequence[Any]) -> Any:
     return (
         select(BenchmarkResult, BenchmarkRun, Framework.slug, Source.slug)
         .join(BenchmarkRun, col(BenchmarkRun.id) == col(BenchmarkResult.run_id))
@@ -149,7 +149,7 @@ def list_results(
     by_date = sort in (BenchmarkSort.date, BenchmarkSort.date_desc)
     key: Any = func.coalesce(BenchmarkRun.date, "") if by_date else col(BenchmarkResult.rps_sort)
     descending = sort.value.startswith("-")
-    stmt = _rows(session, conds)
+    stmt = _rows(conds)
     if cursor:
         sort_name, value, last_id = decode_cursor(cursor, 3, (str, str if by_date else float, int))
         if sort_name != sort.value:
@@ -214,7 +214,7 @@ def summarise(
         if baseline:  # the baseline is needed in every run, even when not shown
             fw_cond = sa.or_(fw_cond, col(Framework.slug) == baseline)
         conds.append(fw_cond)
-    rows = session.exec(_rows(session, conds)).all()
+    rows = session.exec(_rows(conds)).all()
     figures = [
         Figure(
             run=run.slug,

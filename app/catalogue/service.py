@@ -90,17 +90,6 @@ def check_known(pointer: str, wanted: Sequence[str], known: Iterable[str], kind:
         raise invalid(pointer, f"unknown {kind}{'s' if len(unknown) > 1 else ''}: {names}")
 
 
-def existing_slugs(session: Session, model: Any, wanted: Sequence[str]) -> list[str]:
-    return list(session.exec(select(model.slug).where(col(model.slug).in_(wanted))))
-
-
-def require_slugs(
-    session: Session, model: Any, pointer: str, wanted: Sequence[str], kind: str
-) -> None:
-    if wanted:
-        check_known(pointer, wanted, existing_slugs(session, model, wanted), kind)
-
-
 # ---- frameworks -----------------------------------------------------------
 
 

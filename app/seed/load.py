@@ -3,7 +3,7 @@
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -147,7 +147,3 @@ def read_dataset(root: Path) -> Dataset:
 def content_hash(dataset: Dataset) -> str:
     canonical = json.dumps(dataset.model_dump(mode="json", by_alias=True), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def dump(dataset: Dataset) -> dict[str, Any]:
-    return dataset.model_dump(mode="json", by_alias=True, exclude_defaults=False)
