@@ -20,16 +20,31 @@ from app.errors import problem_response
 
 Headers = list[tuple[bytes, bytes]]
 UNCACHED_PATHS = frozenset({"/healthz", "/readyz"})
+# Answers differ by Accept (CSV or JSON) and by Origin (CORS headers).
+VARY = b"Accept, Origin"
 MAX_QUERY_BYTES = 8 * 1024
 MAX_QUERY_PARAMS = 200
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    status: int
-    headers: Headers
+    """One stored answer, with the header lists for a 200 and a 304 built once."""
+
     body: bytes
     etag: bytes
+    headers: Headers
+    not_modified: Headers
+
+    @classmethod
+    def build(cls, body: bytes, etag: bytes, kept: Headers, cache_control: bytes) -> "Entry":
+        common = [(b"etag", etag), (b"cache-control", cache_control), (b"vary", VARY)]
+        cors = [(k, v) for k, v in kept if k.startswith(b"access-control-")]
+        return cls(
+            body=body,
+            etag=etag,
+            headers=[*kept, *common, (b"content-length", str(len(body)).encode())],
+            not_modified=[*common, *cors],
+        )
 
     @property
     def size(self) -> int:
@@ -81,13 +96,14 @@ class VersionClock:
         self._read = read
         self.interval = interval
         self._value = -1
-        self._checked = float("-inf")
+        self._due = float("-inf")
 
     async def get(self) -> int:
-        now = time.monotonic()
-        if now - self._checked >= self.interval:
+        if time.monotonic() >= self._due:
+            # Taken before the read: a change committed during it is seen next time.
+            due = time.monotonic() + self.interval
             self._value = await anyio.to_thread.run_sync(self._read)
-            self._checked = time.monotonic()
+            self._due = due
         return self._value
 
 
@@ -110,17 +126,21 @@ def canonical_query(query_string: bytes) -> str:
 
 
 class ResponseCache:
+    """Outermost ASGI layer: stored answers are sent before any framework code runs."""
+
     def __init__(self, app: ASGIApp, *, clock: VersionClock, max_bytes: int, max_age: int) -> None:
         self.app = app
         self.clock = clock
         self.store = ByteLRU(max_bytes)
         self.cache_control = f"public, max-age={max_age}".encode()
+        # Requests that missed and wait for the one render already under way.
+        self._pending: dict[tuple[object, ...], anyio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query: bytes = scope.get("query_string", b"")
+        query: bytes = scope["query_string"]
         if len(query) > MAX_QUERY_BYTES or query.count(b"&") >= MAX_QUERY_PARAMS:
             await problem_response(
                 414,
@@ -128,36 +148,68 @@ class ResponseCache:
                 f"{MAX_QUERY_PARAMS} parameters.",
             )(scope, receive, send)
             return
-        if b"%00" in query.lower() or "\x00" in scope["path"]:
+        path: str = scope["path"]
+        if b"%00" in query.lower() or "\x00" in path:
             await problem_response(400, "NUL characters are not allowed in a URL.")(
                 scope, receive, send
             )
             return
         method = scope["method"]
-        if method not in ("GET", "HEAD"):
+        if method != "GET" and method != "HEAD":
             await self.app(scope, receive, send)
             return
 
-        headers = dict(scope["headers"])
-        if_none_match = headers.get(b"if-none-match")
-        path: str = scope["path"]
-        cacheable = path not in UNCACHED_PATHS
-        # Only the dataset's answers depend on its version; docs and probes never
-        # wait on the database.
-        version = await self.clock.get() if path.startswith("/api/") else 0
-        key = (version, path, canonical_query(query), headers.get(b"accept", b""))
-        entry = self.store.get(key) if cacheable else None
+        if_none_match = None
+        accept = b"*/*"  # no Accept header means any type (RFC 9110, 12.5.1)
+        cross_origin = False  # CORS headers are added to cross-origin answers only
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value
+            elif name == b"accept":
+                accept = value
+            elif name == b"origin":
+                cross_origin = True
+        if path in UNCACHED_PATHS:
+            entry = await self._render(scope, receive, send, 0, b"no-store")
+        else:
+            # Only the dataset's answers depend on its version; docs never wait on the database.
+            version = await self.clock.get() if path.startswith("/api/") else 0
+            key = (version, path, canonical_query(query) if query else "", accept, cross_origin)
+            entry = self.store.get(key) or await self._fill(key, scope, receive, send, version)
         if entry is None:
-            entry = await self._render({**scope, "method": "GET"}, receive, send, version)
-            if entry is None:
-                return  # not a 200: already sent as it was
-            if cacheable:
+            return  # not a 200: already sent as it was
+        if if_none_match is not None and etag_matches(if_none_match, entry.etag):
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": entry.not_modified}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else entry.body})
+
+    async def _fill(
+        self, key: tuple[object, ...], scope: Scope, receive: Receive, send: Send, version: int
+    ) -> Entry | None:
+        """Render once per key however many requests miss at the same moment."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            await pending.wait()
+            entry = self.store.get(key)
+            if entry is not None:
+                return entry
+            # That render was not a 200 or too big to keep: answer this one on its own.
+            return await self._render(scope, receive, send, version, self.cache_control)
+        self._pending[key] = anyio.Event()
+        try:
+            entry = await self._render(scope, receive, send, version, self.cache_control)
+            if entry is not None:
                 self.store.put(key, entry)
-        control = self.cache_control if cacheable else b"no-store"
-        await self._answer(entry, method == "HEAD", if_none_match, control, send)
+            return entry
+        finally:
+            self._pending.pop(key).set()
 
     async def _render(
-        self, scope: Scope, receive: Receive, send: Send, version: int
+        self, scope: Scope, receive: Receive, send: Send, version: int, cache_control: bytes
     ) -> Entry | None:
         start: Message = {}
         chunks: list[bytes] = []
@@ -175,35 +227,13 @@ class ResponseCache:
             else:
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, capture)
+        await self.app({**scope, "method": "GET"}, receive, capture)
         if passthrough or not start:
             return None
         body = b"".join(chunks)
-        etag = make_etag(version, body)
         kept = [
             (k, v)
             for k, v in start.get("headers", [])
-            if k.lower() not in (b"content-length", b"etag", b"cache-control")
+            if k.lower() not in (b"content-length", b"etag", b"cache-control", b"vary")
         ]
-        return Entry(status=200, headers=kept, body=body, etag=etag)
-
-    async def _answer(
-        self,
-        entry: Entry,
-        head: bool,
-        if_none_match: bytes | None,
-        cache_control: bytes,
-        send: Send,
-    ) -> None:
-        common = [(b"etag", entry.etag), (b"cache-control", cache_control), (b"vary", b"Accept")]
-        if if_none_match is not None and etag_matches(if_none_match, entry.etag):
-            await send({"type": "http.response.start", "status": 304, "headers": common})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        headers = [
-            *entry.headers,
-            *common,
-            (b"content-length", str(len(entry.body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if head else entry.body})
+        return Entry.build(body, make_etag(version, body), kept, cache_control)

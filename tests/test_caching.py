@@ -2,9 +2,18 @@
 
 from typing import Any
 
+import anyio
 from sqlmodel import Session
+from starlette.types import Message, Receive, Scope, Send
 
-from app.caching import ByteLRU, Entry, canonical_query, etag_matches
+from app.caching import (
+    ByteLRU,
+    Entry,
+    ResponseCache,
+    VersionClock,
+    canonical_query,
+    etag_matches,
+)
 from app.db import bump_version, current_version
 
 
@@ -106,9 +115,65 @@ def test_etag_matching_follows_rfc_9110() -> None:
 def test_the_cache_never_grows_past_its_byte_budget() -> None:
     lru = ByteLRU(max_bytes=10_000)
     for i in range(1_000):
-        lru.put((i,), Entry(status=200, headers=[], body=b"x" * 500, etag=b'"e"'))
+        lru.put((i,), Entry.build(b"x" * 500, b'"e"', [], b"no-store"))
         assert lru.used <= 10_000
     assert lru.get((999,)) is not None
     assert lru.get((0,)) is None
-    lru.put(("huge",), Entry(status=200, headers=[], body=b"x" * 9_000, etag=b'"e"'))
+    lru.put(("huge",), Entry.build(b"x" * 9_000, b'"e"', [], b"no-store"))
     assert lru.get(("huge",)) is None  # a body over a quarter of the budget is not kept
+
+
+def test_cross_origin_and_same_origin_answers_are_kept_apart(client: Any) -> None:
+    plain = client.get("/api/v1/frameworks/flask")
+    cors = client.get("/api/v1/frameworks/flask", headers={"Origin": "https://example.org"})
+    plain_again = client.get("/api/v1/frameworks/flask")
+    assert "access-control-allow-origin" not in plain.headers
+    assert cors.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in plain_again.headers
+    assert cors.content == plain.content
+    assert cors.headers["etag"] == plain.headers["etag"]
+    assert "Origin" in plain.headers["vary"]
+    revalidated = client.get(
+        "/api/v1/frameworks/flask",
+        headers={"Origin": "https://example.org", "If-None-Match": plain.headers["etag"]},
+    )
+    assert revalidated.status_code == 304
+    assert revalidated.headers["access-control-allow-origin"] == "*"
+
+
+def test_requests_that_miss_together_share_one_render() -> None:
+    renders = 0
+
+    async def slow_app(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal renders
+        renders += 1
+        await anyio.sleep(0.05)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"answer"})
+
+    clock = VersionClock(lambda: 1, interval=60)
+    cache = ResponseCache(slow_app, clock=clock, max_bytes=1 << 20, max_age=60)
+    bodies: list[bytes] = []
+
+    async def one() -> None:
+        scope = {"type": "http", "method": "GET", "path": "/api/v1/x", "query_string": b""}
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        await cache({**scope, "headers": []}, receive, send)
+        assert sent[0]["status"] == 200
+        bodies.append(sent[1]["body"])
+
+    async def many() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(20):
+                tg.start_soon(one)
+
+    anyio.run(many)
+    assert renders == 1
+    assert bodies == [b"answer"] * 20
