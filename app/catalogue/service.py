@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from app.catalogue.schemas import (
     AdopterOut,
@@ -57,7 +57,8 @@ from app.models import (
 )
 from app.paging import Page, decode_cursor, encode_cursor
 
-# Everything a framework's facts hang on, loaded in one query per relation (no N+1).
+# Everything a framework's facts hang on, loaded in one query per relation (no N+1),
+# for the readers that want ORM objects: export and recommendations.
 WHOLE_FRAMEWORK = (
     selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
     selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
@@ -258,80 +259,155 @@ def statement(st: SupportStatement) -> Statement:
 UNKNOWN = Statement(level=SupportLevel.unknown, notes="No statement in the dataset yet.")
 
 
+def _source_slugs(
+    session: Session, link: type[SQLModel], owner: type[SQLModel], owner_key: str, fw: Framework
+) -> dict[int, list[str]]:
+    """Source slugs for each of a framework's rows of `owner`, in one query."""
+    link_owner = getattr(link, owner_key)
+    rows = session.exec(
+        select(link_owner, Source.slug)
+        .join(Source, col(Source.id) == link.source_id)  # type: ignore[attr-defined]
+        .join(owner, owner.id == link_owner)  # type: ignore[attr-defined]
+        .where(owner.framework_id == fw.id)  # type: ignore[attr-defined]
+        .order_by(col(Source.slug))
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for owner_id, slug in rows:
+        out[owner_id].append(slug)
+    return out
+
+
 def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
+    """One framework, whole, read as plain rows: a constant number of queries, and no
+    ORM objects for what is mostly many small rows."""
     from app.benchmarks.service import standings_for  # benchmarks build on the catalogue
 
-    loaded = session.exec(
-        select(Framework).where(Framework.id == fw.id).options(*WHOLE_FRAMEWORK)
-    ).one()
-    features = features_by_id(session)
-    cited: dict[str, Source] = {}
+    cited: set[str] = set()
 
-    def cite(sources: Iterable[Source]) -> list[str]:
-        for s in sources:
-            cited[s.slug] = s
-        return slugs(sources)
+    def cite(sources: list[str]) -> list[str]:
+        cited.update(sources)
+        return sources
 
     attribute_sources: dict[str, list[str]] = defaultdict(list)
-    for link in loaded.attribute_sources:
-        attribute_sources[link.attribute].append(link.source.slug)
-        cited[link.source.slug] = link.source
+    for attribute, slug in session.exec(
+        select(FrameworkAttributeSource.attribute, Source.slug)
+        .join(Source, col(Source.id) == col(FrameworkAttributeSource.source_id))
+        .where(FrameworkAttributeSource.framework_id == fw.id)
+        .order_by(col(FrameworkAttributeSource.attribute), col(Source.slug))
+    ):
+        attribute_sources[attribute].append(cite([slug])[0])
+
+    claim_sources = _source_slugs(session, ClaimSource, Claim, "claim_id", fw)
     by_kind: dict[ClaimKind, list[ClaimOut]] = defaultdict(list)
     facts = []
-    for claim in loaded.claims:
-        if claim.kind is ClaimKind.fact:
-            facts.append(
-                Fact(
-                    aspect=Aspect(str(claim.aspect)), value=claim.text, sources=cite(claim.sources)
-                )
-            )
+    for claim_id, kind, aspect, text, detail in session.connection().execute(
+        sa.select(
+            col(Claim.id), col(Claim.kind), col(Claim.aspect), col(Claim.text), col(Claim.detail)
+        )
+        .where(col(Claim.framework_id) == fw.id)
+        .order_by(col(Claim.position), col(Claim.id))
+    ):
+        sources = cite(claim_sources.get(claim_id or 0, []))
+        if kind is ClaimKind.fact:
+            facts.append(Fact(aspect=Aspect(str(aspect)), value=text, sources=sources))
         else:
-            by_kind[claim.kind].append(
-                ClaimOut(text=claim.text, detail=claim.detail, sources=cite(claim.sources))
-            )
-    by_feature: dict[int, list[SupportStatement]] = defaultdict(list)
-    for st in sorted(loaded.support, key=lambda s: s.seq):
-        by_feature[st.feature_id].append(st)
-    support = []
-    totals: Counter[SupportLevel] = Counter(dict.fromkeys(SupportLevel, 0))
-    for feature_id, feature in features.items():
-        stmts = [statement(st) for st in by_feature.get(feature_id, [])]
-        for st in by_feature.get(feature_id, []):
-            cite(st.sources)
-        stmts = stmts or [UNKNOWN]
-        totals[stmts[0].level] += 1
-        support.append(
-            FeatureSupport(
-                feature=feature.slug,
-                name=feature.name,
-                category=feature.category.slug,
-                statements=stmts,
+            by_kind[kind].append(ClaimOut(text=text, detail=detail, sources=sources))
+
+    link_sources = _source_slugs(
+        session, FrameworkUseCaseSource, FrameworkUseCase, "framework_use_case_id", fw
+    )
+    use_cases = [
+        UseCaseLink(
+            use_case=use_case,
+            kind=kind,
+            text=text,
+            sources=cite(link_sources.get(link_id or 0, [])),
+        )
+        for link_id, use_case, kind, text in session.exec(
+            select(FrameworkUseCase.id, UseCase.slug, FrameworkUseCase.kind, FrameworkUseCase.text)
+            .join(UseCase, col(UseCase.id) == col(FrameworkUseCase.use_case_id))
+            .where(FrameworkUseCase.framework_id == fw.id)
+            .order_by(col(FrameworkUseCase.position), col(FrameworkUseCase.id))
+        )
+    ]
+
+    adopter_sources = _source_slugs(session, AdopterSource, Adopter, "adopter_id", fw)
+    adopters = [
+        AdopterOut(name=name, detail=detail, sources=cite(adopter_sources.get(adopter_id or 0, [])))
+        for adopter_id, name, detail in session.exec(
+            select(Adopter.id, Adopter.name, Adopter.detail)
+            .where(Adopter.framework_id == fw.id)
+            .order_by(col(Adopter.position), col(Adopter.id))
+        )
+    ]
+
+    statement_sources = _source_slugs(session, SupportSource, SupportStatement, "statement_id", fw)
+    by_feature: dict[int, list[Statement]] = defaultdict(list)
+    for (
+        statement_id,
+        feature_id,
+        level,
+        since,
+        until,
+        via,
+        notes,
+        verified,
+    ) in session.connection().execute(
+        sa.select(
+            col(SupportStatement.id),
+            col(SupportStatement.feature_id),
+            col(SupportStatement.level),
+            col(SupportStatement.since_version),
+            col(SupportStatement.until_version),
+            col(SupportStatement.via),
+            col(SupportStatement.notes),
+            col(SupportStatement.last_verified),
+        )
+        .where(col(SupportStatement.framework_id) == fw.id)
+        .order_by(col(SupportStatement.feature_id), col(SupportStatement.seq))
+    ):
+        by_feature[feature_id].append(
+            Statement(
+                level=level,
+                since_version=since,
+                until_version=until,
+                via=list(via),
+                notes=notes,
+                sources=cite(statement_sources.get(statement_id or 0, [])),
+                last_verified=verified,
             )
         )
+    support = []
+    totals: Counter[SupportLevel] = Counter(dict.fromkeys(SupportLevel, 0))
+    for feature_key, feature, name, category in session.exec(
+        select(Feature.id, Feature.slug, Feature.name, FeatureCategory.slug)
+        .join(FeatureCategory, col(FeatureCategory.id) == col(Feature.category_id))
+        .order_by(col(Feature.position), col(Feature.slug))
+    ):
+        stmts = by_feature.get(feature_key or 0) or [UNKNOWN]
+        totals[stmts[0].level] += 1
+        support.append(
+            FeatureSupport(feature=feature, name=name, category=category, statements=stmts)
+        )
+
     return FrameworkDetail(
-        **summary(loaded).model_dump(),
-        attribute_sources={k: sorted(v) for k, v in sorted(attribute_sources.items())},
+        **summary(fw).model_dump(),
+        attribute_sources=dict(sorted(attribute_sources.items())),
         facts=facts,
         pros=by_kind[ClaimKind.pro],
         cons=by_kind[ClaimKind.con],
         verdicts=by_kind[ClaimKind.verdict],
-        use_cases=[
-            UseCaseLink(
-                use_case=link.use_case.slug,
-                kind=link.kind,
-                text=link.text,
-                sources=cite(link.sources),
-            )
-            for link in loaded.use_cases
-        ],
-        adopters=[
-            AdopterOut(name=a.name, detail=a.detail, sources=cite(a.sources))
-            for a in loaded.adopters
-        ],
+        use_cases=use_cases,
+        adopters=adopters,
         support=support,
         support_totals=dict(totals),
-        benchmarks=standings_for(session, loaded.slug),
-        sources=[source_public(cited[k]) for k in sorted(cited)],
+        benchmarks=standings_for(session, fw.slug),
+        sources=[
+            source_public(src)
+            for src in session.exec(
+                select(Source).where(col(Source.slug).in_(cited)).order_by(col(Source.slug))
+            )
+        ],
     )
 
 
