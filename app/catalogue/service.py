@@ -239,11 +239,6 @@ def get_framework(session: Session, slug: str) -> Framework:
     return fw
 
 
-def features_by_id(session: Session) -> dict[int, Feature]:
-    rows = session.exec(select(Feature).order_by(col(Feature.position), col(Feature.slug))).all()
-    return {f.id: f for f in rows if f.id is not None}
-
-
 def statement(st: SupportStatement) -> Statement:
     return Statement(
         level=st.level,
