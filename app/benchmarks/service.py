@@ -214,18 +214,24 @@ def summarise(
         if baseline:  # the baseline is needed in every run, even when not shown
             fw_cond = sa.or_(fw_cond, col(Framework.slug) == baseline)
         conds.append(fw_cond)
-    rows = session.exec(_rows(conds)).all()
+    # Plain columns, not ORM objects: a summary may read every result in the dataset.
     figures = [
-        Figure(
-            run=run.slug,
-            source=src,
-            framework=fw,
-            test_type=r.test_type.value,
-            requests_per_second=r.requests_per_second,
-            rps_low=r.rps_low,
-            rps_high=r.rps_high,
+        Figure(*row)
+        for row in session.connection().execute(
+            sa.select(
+                col(BenchmarkRun.slug),
+                col(Source.slug),
+                col(Framework.slug),
+                sa.type_coerce(col(BenchmarkResult.test_type), sa.String),
+                col(BenchmarkResult.requests_per_second),
+                col(BenchmarkResult.rps_low),
+                col(BenchmarkResult.rps_high),
+            )
+            .join(BenchmarkRun, col(BenchmarkRun.id) == col(BenchmarkResult.run_id))
+            .join(Framework, col(Framework.id) == col(BenchmarkResult.framework_id))
+            .join(Source, col(Source.id) == col(BenchmarkRun.source_id))
+            .where(*conds)
         )
-        for r, run, fw, src in rows
     ]
     try:
         chosen, standings = reconcile(figures, baseline)
