@@ -6,7 +6,7 @@ classification, benchmark summary) and multiplied by a lifecycle factor.
 docs/recommendations.md documents every rule with a worked example.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 CRITERIA = (
@@ -62,6 +62,10 @@ BATTERIES = (
     "cli",
 )
 OPTIONAL_LAYERS = ("orm", "templating", "forms", "admin-panel", "authentication")
+# The features whose statements an explanation cites (with `via` and sources).
+EXPLAINED_FEATURES = frozenset(
+    {f for weights in FEATURE_CRITERIA.values() for f in weights} | set(BATTERIES)
+)
 CLASSIFICATION_FLEXIBILITY = {"micro": 1.0, "api": 0.7, "platform": 0.5, "full-stack": 0.2}
 LEARNING = {"gentle": 1.0, "moderate": 0.6, "steep": 0.2}
 LIFECYCLE = {"active": 1.0, "maintenance": 0.85, "deprecated": 0.5}
@@ -108,6 +112,15 @@ class FrameworkFacts:
     speed_sources: tuple[str, ...] = ()
     cons: tuple[Evidence, ...] = ()
     rules: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    # Known without the statements' `via` lists (a snapshot of levels only).
+    package_count: int | None = None
+
+    @property
+    def packages(self) -> int:
+        """How many distinct extension packages the dataset names for this framework."""
+        if self.package_count is not None:
+            return self.package_count
+        return len({p for st in self.support.values() for p in st.via})
 
 
 @dataclass(frozen=True)
@@ -225,12 +238,11 @@ def criterion_score(
         )
     if criterion == "ecosystem":
         covered = [f for f, st in fw.support.items() if st.level in ("built_in", "extension")]
-        packages = {p for st in fw.support.values() for p in st.via}
         coverage = len(covered) / max(1, len(fw.support))
-        breadth = len(packages) / max(1, max_via)
+        breadth = fw.packages / max(1, max_via)
         return (coverage + breadth) / 2, (
             Evidence(f"{len(covered)} of {len(fw.support)} features built in or by extension"),
-            Evidence(f"{len(packages)} extension packages named in the dataset"),
+            Evidence(f"{fw.packages} extension packages named in the dataset"),
         )
     raise ValueError(f"unknown criterion {criterion}")
 
@@ -264,8 +276,14 @@ def satisfies(fw: FrameworkFacts, feature: str, allow_extensions: bool) -> bool:
     return level in ("built_in", "partial") or (allow_extensions and level == "extension")
 
 
-def rank(frameworks: Sequence[FrameworkFacts], q: Query) -> tuple[list[Ranked], list[Excluded]]:
-    """Ranked frameworks (ties broken by slug) and those a must-have excludes."""
+def rank(
+    frameworks: Sequence[FrameworkFacts], q: Query, max_via: int | None = None
+) -> tuple[list[Ranked], list[Excluded]]:
+    """Ranked frameworks (ties broken by slug) and those a must-have excludes.
+
+    `max_via` is the most extension packages any framework has; it defaults to the
+    most among `frameworks`, and is given when they are only some of them.
+    """
     kept, excluded = [], []
     for fw in frameworks:
         lacking = tuple(f for f in q.must_have if not satisfies(fw, f, q.allow_extensions))
@@ -273,9 +291,8 @@ def rank(frameworks: Sequence[FrameworkFacts], q: Query) -> tuple[list[Ranked], 
             excluded.append(Excluded(fw.slug, lacking))
         else:
             kept.append(fw)
-    max_via = max(
-        (len({p for st in fw.support.values() for p in st.via}) for fw in frameworks), default=0
-    )
+    if max_via is None:
+        max_via = max((fw.packages for fw in frameworks), default=0)
     ranked = [score_framework(fw, q, max_via) for fw in kept]
     ranked.sort(key=lambda r: (-r.score, r.framework.slug))
     return ranked, sorted(excluded, key=lambda e: e.framework)
@@ -299,29 +316,33 @@ class Change:
 
 def sensitivity(frameworks: Sequence[FrameworkFacts], q: Query) -> list[Change]:
     """The smallest single changes of input that change the winner (all of that size)."""
-    ranked, _ = rank(frameworks, q)
-    if not ranked:
+
+    def winner(query: Query) -> str | None:
+        ranked, _ = rank(frameworks, query)
+        return ranked[0].framework.slug if ranked else None
+
+    return smallest_changes(winner, q)
+
+
+def smallest_changes(winner: Callable[[Query], str | None], q: Query) -> list[Change]:
+    """Try every single weight change and must-have removal; keep the smallest that
+    give another winner. `winner` answers who ranks first for a query."""
+    current_winner = winner(q)
+    if current_winner is None:
         return []
-    winner = ranked[0].framework.slug
     changes: list[Change] = []
     for criterion in CRITERIA:
         current = q.weights.get(criterion, 0)
         for new in range(6):
             if new == current:
                 continue
-            trial, _ = rank(frameworks, replace(q, weights={**q.weights, criterion: new}))
-            if trial and trial[0].framework.slug != winner:
-                changes.append(
-                    Change("weight", criterion, None, current, new, trial[0].framework.slug)
-                )
+            trial = winner(replace(q, weights={**q.weights, criterion: new}))
+            if trial is not None and trial != current_winner:
+                changes.append(Change("weight", criterion, None, current, new, trial))
     for feature in q.must_have:
-        trial, _ = rank(
-            frameworks, replace(q, must_have=tuple(f for f in q.must_have if f != feature))
-        )
-        if trial and trial[0].framework.slug != winner:
-            changes.append(
-                Change("remove_must_have", None, feature, None, None, trial[0].framework.slug)
-            )
+        trial = winner(replace(q, must_have=tuple(f for f in q.must_have if f != feature)))
+        if trial is not None and trial != current_winner:
+            changes.append(Change("remove_must_have", None, feature, None, None, trial))
     if not changes:
         return []
     smallest = min(c.size for c in changes)

@@ -1,15 +1,24 @@
 """Build a snapshot of the dataset for the pure scorer, and explain its answer."""
 
 import re
+import threading
 from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
+from app.benchmarks.schemas import StandingOut
 from app.benchmarks.service import summarise
-from app.catalogue.service import WHOLE_FRAMEWORK, check_known, slugs
+from app.catalogue.service import check_known
+from app.catalogue.service import slugs as slugs_of
+from app.db import current_version, pk
 from app.enums import ClaimKind, UseCaseLinkKind
 from app.errors import invalid
-from app.models import Feature, Framework, UseCase
+from app.models import Claim, Feature, Framework, FrameworkUseCase, SupportStatement, UseCase
 from app.recommendations import scoring
 from app.recommendations.schemas import (
     BreakdownItem,
@@ -23,6 +32,7 @@ from app.recommendations.schemas import (
     RecommendationResult,
     Sensitivity,
 )
+from app.recommendations.table import CODE, MISSING, Ranker, Table
 
 # Which cons speak to which criterion: a con becomes a caveat when its criterion counts.
 CAVEAT_PATTERNS = {
@@ -38,54 +48,164 @@ CAVEAT_PATTERNS = {
 }
 
 
-def snapshot(session: Session, use_case: str | None) -> list[scoring.FrameworkFacts]:
-    frameworks = session.exec(
-        select(Framework).order_by(col(Framework.slug)).options(*WHOLE_FRAMEWORK)
-    ).all()
-    features = dict(session.exec(select(Feature.id, Feature.slug)).all())
+@dataclass(frozen=True)
+class Snapshot:
+    """What ranking needs of every framework, built once per dataset version."""
+
+    table: Table
+    speed: dict[str, StandingOut]
+    baseline: str | None
+
+
+_snapshot: tuple[tuple[int, datetime], Snapshot] | None = None
+_snapshot_lock = threading.Lock()
+
+
+def ranking_snapshot(session: Session) -> Snapshot:
+    """The snapshot for the dataset version this session sees.
+
+    A pure function of the version, so each worker builds it once per data change
+    instead of reading every support statement on every request.
+    """
+    global _snapshot
+    version = current_version(session)
+    key = (version.version, version.updated_at)
+    with _snapshot_lock:
+        if _snapshot is not None and _snapshot[0] == key:
+            return _snapshot[1]
+        built = _build_snapshot(session)
+        _snapshot = (key, built)
+        return built
+
+
+def _build_snapshot(session: Session) -> Snapshot:
+    frameworks = (
+        session.connection()
+        .execute(
+            sa.select(
+                col(Framework.id),
+                col(Framework.slug),
+                col(Framework.name),
+                col(Framework.classification),
+                col(Framework.learning_curve),
+                col(Framework.lifecycle),
+            ).order_by(col(Framework.slug))
+        )
+        .all()
+    )
+    rows = {fw.id: i for i, fw in enumerate(frameworks)}
+    features = session.exec(select(Feature.id, Feature.slug).order_by(col(Feature.slug))).all()
+    columns = {slug: i for i, (_, slug) in enumerate(features)}
+    column_of = {feature_id: i for i, (feature_id, _) in enumerate(features)}
+    levels = np.full((len(frameworks), len(features)), MISSING, dtype=np.uint8)
+    first = col(SupportStatement.seq) == 0  # the first statement is the one that counts
+    for fw_id, feature_id, level in session.connection().execute(
+        sa.select(
+            col(SupportStatement.framework_id),
+            col(SupportStatement.feature_id),
+            sa.type_coerce(col(SupportStatement.level), sa.String),
+        ).where(first)
+    ):
+        levels[rows[fw_id], column_of[feature_id]] = CODE[level]
+    packages: dict[int, set[str]] = defaultdict(set)
+    for fw_id, via in session.exec(
+        select(col(SupportStatement.framework_id), col(SupportStatement.via)).where(
+            first, sa.cast(col(SupportStatement.via), sa.String) != "[]"
+        )
+    ):
+        packages[fw_id].update(via)
     bench = summarise(session)
-    speed, baseline = {i.framework: i for i in bench.items}, bench.baseline
-    facts = []
+    speed = {item.framework: item for item in bench.items}
+    return Snapshot(
+        table=Table(
+            slugs=tuple(fw.slug for fw in frameworks),
+            names=tuple(fw.name for fw in frameworks),
+            classification=tuple(
+                c.value if (c := fw.classification) else None for fw in frameworks
+            ),
+            learning_curve=tuple(
+                c.value if (c := fw.learning_curve) else None for fw in frameworks
+            ),
+            lifecycle=tuple(fw.lifecycle.value for fw in frameworks),
+            relative_speed=tuple(
+                s.relative_speed if (s := speed.get(fw.slug)) else None for fw in frameworks
+            ),
+            columns=columns,
+            levels=levels,
+            packages=np.array([len(packages[fw.id]) for fw in frameworks], dtype=np.int64),
+        ),
+        speed=speed,
+        baseline=bench.baseline,
+    )
+
+
+def full_facts(
+    session: Session, snap: Snapshot, slugs: list[str], q: scoring.Query
+) -> dict[str, scoring.FrameworkFacts]:
+    """The frameworks shown, with the evidence and sources their answer cites.
+
+    Levels come from the snapshot; statements (with `via` and sources) are read only
+    for the features an explanation names, which keeps this cheap however many
+    features the dataset describes.
+    """
+    table = snap.table
+    cited = {*scoring.EXPLAINED_FEATURES, *q.nice_to_have, *q.must_have}
+    frameworks = session.exec(
+        select(Framework)
+        .where(col(Framework.slug).in_(slugs))
+        .options(
+            selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
+            selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
+            selectinload(Framework.use_cases).selectinload(FrameworkUseCase.sources),  # type: ignore[arg-type]
+        )
+    ).all()
+    statements = session.exec(
+        select(SupportStatement, Feature.slug)
+        .join(Feature, col(Feature.id) == col(SupportStatement.feature_id))
+        .where(
+            col(SupportStatement.framework_id).in_([fw.id for fw in frameworks]),
+            col(Feature.slug).in_(cited),
+            col(SupportStatement.seq) == 0,
+        )
+        .options(selectinload(SupportStatement.sources))  # type: ignore[arg-type]
+    ).all()
+    sourced: dict[int, dict[str, scoring.Support]] = defaultdict(dict)
+    for st, feature in statements:
+        sourced[st.framework_id][feature] = scoring.Support(
+            st.level.value, tuple(st.via), tuple(slugs_of(st.sources))
+        )
+    row_of = {slug: i for i, slug in enumerate(table.slugs)}
+    facts = {}
     for fw in frameworks:
-        support = {}
-        for st in sorted(fw.support, key=lambda s: -s.seq):  # the first statement wins
-            support[features[st.feature_id]] = scoring.Support(
-                st.level.value, tuple(st.via), tuple(slugs(st.sources))
-            )
+        row = row_of[fw.slug]
+        levels_only = table.facts(row)
         attribute_sources: dict[str, list[str]] = defaultdict(list)
         for link in fw.attribute_sources:
             attribute_sources[link.attribute].append(link.source.slug)
         rules = tuple(
-            scoring.Evidence(link.text, tuple(slugs(link.sources)))
+            scoring.Evidence(link.text, tuple(slugs_of(link.sources)))
             for link in fw.use_cases
-            if use_case
-            and link.use_case.slug == use_case
+            if q.use_case
+            and link.use_case.slug == q.use_case
             and link.kind is UseCaseLinkKind.decision_rule
         )
-        standing = speed.get(fw.slug)
-        facts.append(
-            scoring.FrameworkFacts(
-                slug=fw.slug,
-                name=fw.name,
-                classification=fw.classification.value if fw.classification else None,
-                learning_curve=fw.learning_curve.value if fw.learning_curve else None,
-                lifecycle=fw.lifecycle.value,
-                lifecycle_note=fw.lifecycle_note,
-                support=support,
-                attribute_sources={k: tuple(sorted(v)) for k, v in attribute_sources.items()},
-                relative_speed=standing.relative_speed if standing else None,
-                speed_baseline=baseline,
-                speed_runs=standing.runs if standing else 0,
-                speed_sources=tuple(standing.sources) if standing else (),
-                cons=tuple(
-                    scoring.Evidence(
-                        c.text + (f": {c.detail}" if c.detail else ""), tuple(slugs(c.sources))
-                    )
-                    for c in fw.claims
-                    if c.kind is ClaimKind.con
-                ),
-                rules={use_case: rules} if use_case else {},
-            )
+        standing = snap.speed.get(fw.slug)
+        facts[fw.slug] = replace(
+            levels_only,
+            lifecycle_note=fw.lifecycle_note,
+            support={**levels_only.support, **sourced[pk(fw)]},
+            attribute_sources={k: tuple(sorted(v)) for k, v in attribute_sources.items()},
+            speed_baseline=snap.baseline,
+            speed_runs=standing.runs if standing else 0,
+            speed_sources=tuple(standing.sources) if standing else (),
+            cons=tuple(
+                scoring.Evidence(
+                    c.text + (f": {c.detail}" if c.detail else ""), tuple(slugs_of(c.sources))
+                )
+                for c in fw.claims
+                if c.kind is ClaimKind.con
+            ),
+            rules={q.use_case: rules} if q.use_case else {},
         )
     return facts
 
@@ -161,9 +281,16 @@ def recommend(session: Session, req: RecommendationRequest) -> Recommendation:
         allow_extensions=req.allow_extensions,
         use_case=req.use_case,
     )
-    facts = snapshot(session, req.use_case)
-    ranked, excluded = scoring.rank(facts, query)
-    changes = scoring.sensitivity(facts, query)
+    snap = ranking_snapshot(session)
+    ranker = Ranker(snap.table, query)
+    top = ranker.top(req.limit)
+    full = full_facts(session, snap, [r.framework.slug for r in top], query)
+    # Scored again with every fact at hand: the same numbers, now with their evidence.
+    ranked = [
+        scoring.score_framework(full[r.framework.slug], query, snap.table.max_via) for r in top
+    ]
+    excluded = ranker.excluded()
+    changes = ranker.sensitivity()
     return Recommendation(
         query=EffectiveQuery(
             use_case=req.use_case,
@@ -197,7 +324,7 @@ def recommend(session: Session, req: RecommendationRequest) -> Recommendation:
                 reasons=_reasons(r, req.use_case),
                 caveats=_caveats(r, weights),
             )
-            for i, r in enumerate(ranked[: req.limit], start=1)
+            for i, r in enumerate(ranked, start=1)
         ],
         excluded=[ExcludedOut(framework=e.framework, lacking=list(e.lacking)) for e in excluded],
         sensitivity=Sensitivity(
