@@ -15,6 +15,7 @@ from app.caching import (
     etag_matches,
 )
 from app.db import bump_version, current_version
+from app.derived import derived
 
 
 def test_every_get_carries_a_strong_etag_with_the_dataset_version(
@@ -177,3 +178,17 @@ def test_requests_that_miss_together_share_one_render() -> None:
     anyio.run(many)
     assert renders == 1
     assert bodies == [b"answer"] * 20
+
+
+def test_derived_values_are_built_once_per_dataset_version(session: Session) -> None:
+    builds: list[int] = []
+
+    def build() -> int:
+        builds.append(1)
+        return len(builds)
+
+    assert derived(session, "test value", build) == 1
+    assert derived(session, "test value", build) == 1
+    bump_version(session, "test")
+    session.commit()  # inside the test's outer transaction: rolled back afterwards
+    assert derived(session, "test value", build) == 2

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from app.benchmarks.schemas import (
 )
 from app.catalogue.schemas import BenchmarkFigure
 from app.catalogue.service import check_known
+from app.derived import derived
 from app.enums import TestType
 from app.errors import invalid
 from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
@@ -285,7 +287,10 @@ def standings_for(session: Session, framework: str) -> list[BenchmarkFigure]:
     specific = [t for t in types if t is not TestType.unspecified] or types
     figures = []
     for test_type in specific:
-        summary = summarise(session, test_type=test_type)
+        # Every framework's page needs the same few summaries: one per type and version.
+        summary = derived(
+            session, ("summary", test_type), partial(summarise, session, test_type=test_type)
+        )
         for item in summary.items:
             if item.framework == framework:
                 figures.append(

@@ -1,10 +1,8 @@
 """Build a snapshot of the dataset for the pure scorer, and explain its answer."""
 
 import re
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 import numpy as np
 import sqlalchemy as sa
@@ -15,7 +13,8 @@ from app.benchmarks.schemas import StandingOut
 from app.benchmarks.service import summarise
 from app.catalogue.service import check_known
 from app.catalogue.service import slugs as slugs_of
-from app.db import current_version, pk
+from app.db import pk
+from app.derived import derived
 from app.enums import ClaimKind, UseCaseLinkKind
 from app.errors import invalid
 from app.models import Claim, Feature, Framework, FrameworkUseCase, SupportStatement, UseCase
@@ -57,25 +56,9 @@ class Snapshot:
     baseline: str | None
 
 
-_snapshot: tuple[tuple[int, datetime], Snapshot] | None = None
-_snapshot_lock = threading.Lock()
-
-
 def ranking_snapshot(session: Session) -> Snapshot:
-    """The snapshot for the dataset version this session sees.
-
-    A pure function of the version, so each worker builds it once per data change
-    instead of reading every support statement on every request.
-    """
-    global _snapshot
-    version = current_version(session)
-    key = (version.version, version.updated_at)
-    with _snapshot_lock:
-        if _snapshot is not None and _snapshot[0] == key:
-            return _snapshot[1]
-        built = _build_snapshot(session)
-        _snapshot = (key, built)
-        return built
+    """Built once per dataset version, not from every support statement per request."""
+    return derived(session, "ranking snapshot", lambda: _build_snapshot(session))
 
 
 def _build_snapshot(session: Session) -> Snapshot:
