@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, col, func, select
 
 from app.catalogue.schemas import (
     AdopterOut,
@@ -254,22 +254,73 @@ def statement(st: SupportStatement) -> Statement:
 UNKNOWN = Statement(level=SupportLevel.unknown, notes="No statement in the dataset yet.")
 
 
-def _source_slugs(
-    session: Session, link: type[SQLModel], owner: type[SQLModel], owner_key: str, fw: Framework
-) -> dict[int, list[str]]:
-    """Source slugs for each of a framework's rows of `owner`, in one query."""
+FRAMEWORK_ID: sa.BindParameter[int] = sa.bindparam("framework_id", type_=sa.Integer)
+
+
+def _sources_of(kind: str, link: Any, owner: Any, owner_key: str) -> Any:
     link_owner = getattr(link, owner_key)
-    rows = session.exec(
-        select(link_owner, Source.slug)
-        .join(Source, col(Source.id) == link.source_id)  # type: ignore[attr-defined]
-        .join(owner, owner.id == link_owner)  # type: ignore[attr-defined]
-        .where(owner.framework_id == fw.id)  # type: ignore[attr-defined]
-        .order_by(col(Source.slug))
+    return (
+        sa.select(sa.literal(kind).label("kind"), link_owner.label("owner"), col(Source.slug))
+        .join(Source, col(Source.id) == link.source_id)
+        .join(owner, owner.id == link_owner)
+        .where(owner.framework_id == FRAMEWORK_ID)
     )
-    out: dict[int, list[str]] = defaultdict(list)
-    for owner_id, slug in rows:
-        out[owner_id].append(slug)
-    return out
+
+
+# A framework's detail in a fixed handful of statements, built once: on a cache miss
+# their construction would otherwise cost as much as running them.
+DETAIL_SOURCES = sa.union_all(
+    _sources_of("claim", ClaimSource, Claim, "claim_id"),
+    _sources_of("adopter", AdopterSource, Adopter, "adopter_id"),
+    _sources_of("use_case", FrameworkUseCaseSource, FrameworkUseCase, "framework_use_case_id"),
+    _sources_of("statement", SupportSource, SupportStatement, "statement_id"),
+).order_by(sa.literal_column("slug"))
+DETAIL_ATTRIBUTE_SOURCES = (
+    sa.select(col(FrameworkAttributeSource.attribute), col(Source.slug))
+    .join(Source, col(Source.id) == col(FrameworkAttributeSource.source_id))
+    .where(col(FrameworkAttributeSource.framework_id) == FRAMEWORK_ID)
+    .order_by(col(FrameworkAttributeSource.attribute), col(Source.slug))
+)
+DETAIL_CLAIMS = (
+    sa.select(col(Claim.id), col(Claim.kind), col(Claim.aspect), col(Claim.text), col(Claim.detail))
+    .where(col(Claim.framework_id) == FRAMEWORK_ID)
+    .order_by(col(Claim.position), col(Claim.id))
+)
+DETAIL_USE_CASES = (
+    sa.select(
+        col(FrameworkUseCase.id),
+        col(UseCase.slug),
+        col(FrameworkUseCase.kind),
+        col(FrameworkUseCase.text),
+    )
+    .join(UseCase, col(UseCase.id) == col(FrameworkUseCase.use_case_id))
+    .where(col(FrameworkUseCase.framework_id) == FRAMEWORK_ID)
+    .order_by(col(FrameworkUseCase.position), col(FrameworkUseCase.id))
+)
+DETAIL_ADOPTERS = (
+    sa.select(col(Adopter.id), col(Adopter.name), col(Adopter.detail))
+    .where(col(Adopter.framework_id) == FRAMEWORK_ID)
+    .order_by(col(Adopter.position), col(Adopter.id))
+)
+DETAIL_STATEMENTS = (
+    sa.select(
+        col(SupportStatement.id),
+        col(SupportStatement.feature_id),
+        col(SupportStatement.level),
+        col(SupportStatement.since_version),
+        col(SupportStatement.until_version),
+        col(SupportStatement.via),
+        col(SupportStatement.notes),
+        col(SupportStatement.last_verified),
+    )
+    .where(col(SupportStatement.framework_id) == FRAMEWORK_ID)
+    .order_by(col(SupportStatement.feature_id), col(SupportStatement.seq))
+)
+DETAIL_FEATURES = (
+    sa.select(col(Feature.id), col(Feature.slug), col(Feature.name), col(FeatureCategory.slug))
+    .join(FeatureCategory, col(FeatureCategory.id) == col(Feature.category_id))
+    .order_by(col(Feature.position), col(Feature.slug))
+)
 
 
 def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
@@ -277,89 +328,40 @@ def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
     ORM objects for what is mostly many small rows."""
     from app.benchmarks.service import standings_for  # benchmarks build on the catalogue
 
+    conn = session.connection()
+    this = {"framework_id": fw.id}
     cited: set[str] = set()
-
-    def cite(sources: list[str]) -> list[str]:
-        cited.update(sources)
-        return sources
+    sources_of: dict[tuple[str, int | None], list[str]] = defaultdict(list)
+    for kind, owner, slug in conn.execute(DETAIL_SOURCES, this):
+        sources_of[kind, owner].append(slug)
+        cited.add(slug)
 
     attribute_sources: dict[str, list[str]] = defaultdict(list)
-    for attribute, slug in session.exec(
-        select(FrameworkAttributeSource.attribute, Source.slug)
-        .join(Source, col(Source.id) == col(FrameworkAttributeSource.source_id))
-        .where(FrameworkAttributeSource.framework_id == fw.id)
-        .order_by(col(FrameworkAttributeSource.attribute), col(Source.slug))
-    ):
-        attribute_sources[attribute].append(cite([slug])[0])
+    for attribute, slug in conn.execute(DETAIL_ATTRIBUTE_SOURCES, this):
+        attribute_sources[attribute].append(slug)
+        cited.add(slug)
 
-    claim_sources = _source_slugs(session, ClaimSource, Claim, "claim_id", fw)
     by_kind: dict[ClaimKind, list[ClaimOut]] = defaultdict(list)
     facts = []
-    for claim_id, kind, aspect, text, detail in session.connection().execute(
-        sa.select(
-            col(Claim.id), col(Claim.kind), col(Claim.aspect), col(Claim.text), col(Claim.detail)
-        )
-        .where(col(Claim.framework_id) == fw.id)
-        .order_by(col(Claim.position), col(Claim.id))
-    ):
-        sources = cite(claim_sources.get(claim_id or 0, []))
+    for claim_id, kind, aspect, text, detail in conn.execute(DETAIL_CLAIMS, this):
+        sources = sources_of["claim", claim_id]
         if kind is ClaimKind.fact:
             facts.append(Fact(aspect=Aspect(str(aspect)), value=text, sources=sources))
         else:
             by_kind[kind].append(ClaimOut(text=text, detail=detail, sources=sources))
-
-    link_sources = _source_slugs(
-        session, FrameworkUseCaseSource, FrameworkUseCase, "framework_use_case_id", fw
-    )
     use_cases = [
         UseCaseLink(
-            use_case=use_case,
-            kind=kind,
-            text=text,
-            sources=cite(link_sources.get(link_id or 0, [])),
+            use_case=use_case, kind=kind, text=text, sources=sources_of["use_case", link_id]
         )
-        for link_id, use_case, kind, text in session.exec(
-            select(FrameworkUseCase.id, UseCase.slug, FrameworkUseCase.kind, FrameworkUseCase.text)
-            .join(UseCase, col(UseCase.id) == col(FrameworkUseCase.use_case_id))
-            .where(FrameworkUseCase.framework_id == fw.id)
-            .order_by(col(FrameworkUseCase.position), col(FrameworkUseCase.id))
-        )
+        for link_id, use_case, kind, text in conn.execute(DETAIL_USE_CASES, this)
     ]
-
-    adopter_sources = _source_slugs(session, AdopterSource, Adopter, "adopter_id", fw)
     adopters = [
-        AdopterOut(name=name, detail=detail, sources=cite(adopter_sources.get(adopter_id or 0, [])))
-        for adopter_id, name, detail in session.exec(
-            select(Adopter.id, Adopter.name, Adopter.detail)
-            .where(Adopter.framework_id == fw.id)
-            .order_by(col(Adopter.position), col(Adopter.id))
-        )
+        AdopterOut(name=name, detail=detail, sources=sources_of["adopter", adopter_id])
+        for adopter_id, name, detail in conn.execute(DETAIL_ADOPTERS, this)
     ]
-
-    statement_sources = _source_slugs(session, SupportSource, SupportStatement, "statement_id", fw)
-    by_feature: dict[int, list[Statement]] = defaultdict(list)
-    for (
-        statement_id,
-        feature_id,
-        level,
-        since,
-        until,
-        via,
-        notes,
-        verified,
-    ) in session.connection().execute(
-        sa.select(
-            col(SupportStatement.id),
-            col(SupportStatement.feature_id),
-            col(SupportStatement.level),
-            col(SupportStatement.since_version),
-            col(SupportStatement.until_version),
-            col(SupportStatement.via),
-            col(SupportStatement.notes),
-            col(SupportStatement.last_verified),
-        )
-        .where(col(SupportStatement.framework_id) == fw.id)
-        .order_by(col(SupportStatement.feature_id), col(SupportStatement.seq))
+    by_feature: dict[int | None, list[Statement]] = defaultdict(list)
+    for st_id, feature_id, level, since, until, via, notes, verified in conn.execute(
+        DETAIL_STATEMENTS, this
     ):
         by_feature[feature_id].append(
             Statement(
@@ -368,18 +370,14 @@ def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
                 until_version=until,
                 via=list(via),
                 notes=notes,
-                sources=cite(statement_sources.get(statement_id or 0, [])),
+                sources=sources_of["statement", st_id],
                 last_verified=verified,
             )
         )
     support = []
     totals: Counter[SupportLevel] = Counter(dict.fromkeys(SupportLevel, 0))
-    for feature_key, feature, name, category in session.exec(
-        select(Feature.id, Feature.slug, Feature.name, FeatureCategory.slug)
-        .join(FeatureCategory, col(FeatureCategory.id) == col(Feature.category_id))
-        .order_by(col(Feature.position), col(Feature.slug))
-    ):
-        stmts = by_feature.get(feature_key or 0) or [UNKNOWN]
+    for feature_key, feature, name, category in conn.execute(DETAIL_FEATURES):
+        stmts = by_feature.get(feature_key) or [UNKNOWN]
         totals[stmts[0].level] += 1
         support.append(
             FeatureSupport(feature=feature, name=name, category=category, statements=stmts)
