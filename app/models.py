@@ -134,6 +134,13 @@ class Feature(SQLModel, table=True):
 
 
 class Framework(SQLModel, table=True):
+    # The list's sort orders, so that a keyset page is an index range, not a sort of all.
+    __table_args__ = (
+        sa.Index("ix_framework_name_order", sa.func.lower(sa.text("name")), "slug"),
+        sa.Index(
+            "ix_framework_year_order", sa.func.coalesce(sa.text("first_release_year"), 0), "slug"
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=120, index=True)

@@ -199,7 +199,14 @@ def list_frameworks(
         if sort_name != sort.value:
             raise invalid("/query/cursor", "was made for another sort order")
         after = sa.tuple_(key, Framework.slug)
-        stmt = stmt.where(after < (value, last_slug) if descending else after > (value, last_slug))
+        # The plain bound on the key lets the database start the index range there.
+        stmt = stmt.where(
+            *(
+                (key <= value, after < (value, last_slug))
+                if descending
+                else (key >= value, after > (value, last_slug))
+            )
+        )
     order = (key.desc(), col(Framework.slug).desc()) if descending else (key, Framework.slug)
     rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()
     total = session.exec(select(func.count()).select_from(Framework).where(*conds)).one()
