@@ -280,7 +280,6 @@ DETAIL_SOURCES = sa.union_all(
     _sources_of("claim", ClaimSource, Claim, "claim_id"),
     _sources_of("adopter", AdopterSource, Adopter, "adopter_id"),
     _sources_of("use_case", FrameworkUseCaseSource, FrameworkUseCase, "framework_use_case_id"),
-    _sources_of("statement", SupportSource, SupportStatement, "statement_id"),
 ).order_by(sa.literal_column("slug"))
 DETAIL_ATTRIBUTE_SOURCES = (
     sa.select(col(FrameworkAttributeSource.attribute), col(Source.slug))
@@ -309,9 +308,18 @@ DETAIL_ADOPTERS = (
     .where(col(Adopter.framework_id) == FRAMEWORK_ID)
     .order_by(col(Adopter.position), col(Adopter.id))
 )
-DETAIL_STATEMENTS = (
+FRAMEWORK_IDS: sa.BindParameter[int] = sa.bindparam("framework_ids", expanding=True)
+CELL_SOURCES = (
+    sa.select(col(SupportSource.statement_id), col(Source.slug))
+    .join(Source, col(Source.id) == col(SupportSource.source_id))
+    .join(SupportStatement, col(SupportStatement.id) == col(SupportSource.statement_id))
+    .where(col(SupportStatement.framework_id).in_(FRAMEWORK_IDS))
+    .order_by(col(Source.slug))
+)
+CELL_STATEMENTS = (
     sa.select(
         col(SupportStatement.id),
+        col(SupportStatement.framework_id),
         col(SupportStatement.feature_id),
         col(SupportStatement.level),
         col(SupportStatement.since_version),
@@ -320,9 +328,39 @@ DETAIL_STATEMENTS = (
         col(SupportStatement.notes),
         col(SupportStatement.last_verified),
     )
-    .where(col(SupportStatement.framework_id) == FRAMEWORK_ID)
-    .order_by(col(SupportStatement.feature_id), col(SupportStatement.seq))
+    .where(col(SupportStatement.framework_id).in_(FRAMEWORK_IDS))
+    .order_by(col(SupportStatement.seq))
 )
+
+
+def support_cells(
+    session: Session, framework_ids: Sequence[int | None]
+) -> dict[tuple[int, int], list[Statement]]:
+    """Every support statement of these frameworks by (framework, feature), first first,
+    read as plain rows in two queries: the bulk of a detail, a matrix or a compare."""
+    conn = session.connection()
+    ids = {"framework_ids": list(framework_ids)}
+    sources: dict[int, list[str]] = defaultdict(list)
+    for statement_id, slug in conn.execute(CELL_SOURCES, ids):
+        sources[statement_id].append(slug)
+    cells: dict[tuple[int, int], list[Statement]] = defaultdict(list)
+    for st_id, fw_id, feature_id, level, since, until, via, notes, verified in conn.execute(
+        CELL_STATEMENTS, ids
+    ):
+        cells[fw_id, feature_id].append(
+            Statement(
+                level=level,
+                since_version=since,
+                until_version=until,
+                via=list(via),
+                notes=notes,
+                sources=sources.get(st_id or 0, []),
+                last_verified=verified,
+            )
+        )
+    return cells
+
+
 DETAIL_FEATURES = (
     sa.select(col(Feature.id), col(Feature.slug), col(Feature.name), col(FeatureCategory.slug))
     .join(FeatureCategory, col(FeatureCategory.id) == col(Feature.category_id))
@@ -366,25 +404,12 @@ def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
         AdopterOut(name=name, detail=detail, sources=sources_of["adopter", adopter_id])
         for adopter_id, name, detail in conn.execute(DETAIL_ADOPTERS, this)
     ]
-    by_feature: dict[int | None, list[Statement]] = defaultdict(list)
-    for st_id, feature_id, level, since, until, via, notes, verified in conn.execute(
-        DETAIL_STATEMENTS, this
-    ):
-        by_feature[feature_id].append(
-            Statement(
-                level=level,
-                since_version=since,
-                until_version=until,
-                via=list(via),
-                notes=notes,
-                sources=sources_of["statement", st_id],
-                last_verified=verified,
-            )
-        )
+    cells = support_cells(session, [fw.id])
+    cited.update(src for stmts in cells.values() for st in stmts for src in st.sources)
     support = []
     totals: Counter[SupportLevel] = Counter(dict.fromkeys(SupportLevel, 0))
     for feature_key, feature, name, category in conn.execute(DETAIL_FEATURES):
-        stmts = by_feature.get(feature_key) or [UNKNOWN]
+        stmts = cells.get((fw.id or 0, feature_key or 0)) or [UNKNOWN]
         totals[stmts[0].level] += 1
         support.append(
             FeatureSupport(feature=feature, name=name, category=category, statements=stmts)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app.benchmarks.service import summarise
 from app.catalogue.schemas import ClaimOut, FrameworkSummary
-from app.catalogue.service import UNKNOWN, check_known, slugs, statement, summary
+from app.catalogue.service import UNKNOWN, check_known, slugs, summary, support_cells
 from app.enums import Aspect, ClaimKind, SupportLevel
 from app.errors import AppError, invalid, not_found
 from app.matrix.schemas import (
@@ -36,7 +36,6 @@ from app.models import (
     MigrationConsideration,
     MigrationPath,
     Source,
-    SupportStatement,
 )
 from app.paging import Page, decode_cursor, encode_cursor
 
@@ -82,20 +81,7 @@ def build_matrix(
     *,
     differing_first: bool = False,
 ) -> Matrix:
-    fw_ids = [f.id for f in frameworks]
-    feature_ids = [f.id for f in features]
-    stmts = session.exec(
-        select(SupportStatement)
-        .where(
-            col(SupportStatement.framework_id).in_(fw_ids),
-            col(SupportStatement.feature_id).in_(feature_ids),
-        )
-        .options(selectinload(SupportStatement.sources))  # type: ignore[arg-type]
-        .order_by(col(SupportStatement.seq))
-    ).all()
-    cells: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for st in stmts:
-        cells[(st.framework_id, st.feature_id)].append(statement(st))
+    cells = support_cells(session, [f.id for f in frameworks])
     totals: dict[str, Counter[SupportLevel]] = {
         f.slug: Counter(dict.fromkeys(SupportLevel, 0)) for f in frameworks
     }
