@@ -309,7 +309,11 @@ def recommend(session: Session, req: RecommendationRequest) -> Recommendation:
             )
             for i, r in enumerate(ranked, start=1)
         ],
-        excluded=[ExcludedOut(framework=e.framework, lacking=list(e.lacking)) for e in excluded],
+        # Thousands of rows of slugs already checked on the way in: built, not re-validated.
+        excluded=[
+            ExcludedOut.model_construct(framework=e.framework, lacking=list(e.lacking))
+            for e in excluded
+        ],
         sensitivity=Sensitivity(
             winner=ranked[0].framework.slug if ranked else None,
             smallest_changes=[

@@ -213,13 +213,12 @@ class Ranker:
         return top[0].framework.slug if top else None
 
     def excluded(self) -> list[scoring.Excluded]:
-        kept = self._kept(self.q)
+        rows = np.flatnonzero(~self._kept(self.q))
+        # Plain lists: indexing NumPy arrays one element at a time is slow in a loop.
+        lacks = {f: (~self._must[f][rows]).tolist() for f in self.q.must_have}
         return [
-            scoring.Excluded(
-                self.table.slugs[r],
-                tuple(f for f in self.q.must_have if not self._must[f][r]),
-            )
-            for r in np.flatnonzero(~kept)
+            scoring.Excluded(self.table.slugs[r], tuple(f for f in lacks if lacks[f][i]))
+            for i, r in enumerate(rows.tolist())
         ]
 
     def sensitivity(self) -> list[scoring.Change]:
