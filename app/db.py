@@ -25,6 +25,8 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Pages re-read after another process writes come from the mapping, not read().
+            cursor.execute("PRAGMA mmap_size=67108864")
             cursor.close()
 
         return engine
