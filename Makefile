@@ -7,7 +7,7 @@ RUN := $(UV) run --locked --no-sync
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 
-.PHONY: run test lint typecheck pytest bench examples sync clean
+.PHONY: run test lint typecheck pytest bench bench-scale examples sync clean
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -34,6 +34,15 @@ typecheck: sync
 pytest: sync
 	env -u TEST_DATABASE_URL $(RUN) pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(RUN) pytest -p no:cacheprovider; fi
+
+# The app against a bare ASGI app sending the same bytes; see bench/README.md.
+bench: sync
+	$(RUN) python -m bench.run
+
+# The synthetic dataset at scale (10,000 frameworks) and what reads cost on it.
+bench-scale: sync
+	$(RUN) python -m bench.generate
+	$(RUN) python -m bench.scale
 
 examples: sync
 	$(RUN) fwatlas seed-if-empty

@@ -1,0 +1,1 @@
+"""Benchmarks and scale measurements; not part of the app."""
