@@ -7,6 +7,7 @@ stays the only thing that decides what a response is; this remembers bytes.
 """
 
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import problem_response
 
+logger = logging.getLogger(__name__)
 Headers = list[tuple[bytes, bytes]]
 UNCACHED_PATHS = frozenset({"/healthz", "/readyz"})
 # Answers differ by Accept (CSV or JSON) and by Origin (CORS headers).
@@ -89,22 +91,55 @@ class VersionClock:
     """The dataset version, read from the database at most once per `interval` seconds.
 
     Each worker and replica polls the shared database, so a change made anywhere
-    is seen everywhere within `interval` without a restart.
+    is seen everywhere within `interval` without a restart. While `poll()` runs
+    (for the app's lifetime) requests never wait on that read, and `on_change`
+    rebuilds what depends on the whole dataset before requests need it.
     """
 
-    def __init__(self, read: Callable[[], int], interval: float) -> None:
+    def __init__(
+        self,
+        read: Callable[[], int],
+        interval: float,
+        on_change: Callable[[], object] | None = None,
+    ) -> None:
         self._read = read
         self.interval = interval
+        self.on_change = on_change
         self._value = -1
         self._due = float("-inf")
+        self._polling = False
 
     async def get(self) -> int:
+        if self._polling and self._value >= 0:
+            return self._value
         if time.monotonic() >= self._due:
             # Taken before the read: a change committed during it is seen next time.
             due = time.monotonic() + self.interval
             self._value = await anyio.to_thread.run_sync(self._read)
             self._due = due
         return self._value
+
+    async def poll(self) -> None:
+        """Re-read the version every `interval` until cancelled (not at all for 0)."""
+        if self.interval <= 0:
+            return
+        self._polling = True
+        try:
+            while True:
+                try:
+                    await self._refresh()
+                except Exception:  # the database may be briefly away: keep the last version
+                    logger.exception("cannot read the dataset version")
+                await anyio.sleep(self.interval)
+        finally:
+            self._polling = False
+
+    async def _refresh(self) -> None:
+        value = await anyio.to_thread.run_sync(self._read)
+        if value != self._value:
+            self._value = value
+            if self.on_change is not None:
+                await anyio.to_thread.run_sync(self.on_change)
 
 
 def make_etag(version: int, body: bytes) -> bytes:

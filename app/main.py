@@ -1,5 +1,9 @@
 """The application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import text
@@ -10,14 +14,17 @@ from starlette.types import Receive, Scope, Send
 
 from app import __version__
 from app.benchmarks.router import router as benchmarks_router
+from app.benchmarks.service import kept_summary
 from app.caching import ResponseCache, VersionClock
 from app.catalogue.router import router as catalogue_router
 from app.config import Settings, get_settings
 from app.db import current_version, get_engine
 from app.docs import install_docs
+from app.enums import TestType
 from app.errors import install_error_handlers, problem_response, problem_responses
 from app.matrix.router import router as matrix_router
 from app.recommendations.router import router as recommendations_router
+from app.recommendations.service import ranking_snapshot
 
 DESCRIPTION = """
 **Which web framework fits my project, and why?** Framework Atlas serves a
@@ -59,6 +66,15 @@ def read_version() -> int:
         return current_version(session).version
 
 
+def warm_derived() -> None:
+    """Build what framework pages and recommendations draw on for a new dataset
+    version, in the background, before requests ask for it."""
+    with Session(get_engine()) as session:
+        for test_type in TestType:
+            kept_summary(session, test_type)
+        ranking_snapshot(session)
+
+
 class Atlas(FastAPI):
     """FastAPI behind its response cache: a stored answer runs no framework code at all."""
 
@@ -81,7 +97,17 @@ class Atlas(FastAPI):
 
 def create_app(settings: Settings | None = None) -> Atlas:
     settings = settings or get_settings()
+    clock = VersionClock(read_version, settings.version_check_interval, on_change=warm_derived)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(clock.poll)
+            yield
+            tasks.cancel_scope.cancel()
+
     app = Atlas(
+        lifespan=lifespan,
         title="Framework Atlas",
         version=__version__,
         summary="Which web framework fits my project, and why?",
@@ -134,7 +160,7 @@ def create_app(settings: Settings | None = None) -> Atlas:
         expose_headers=["ETag", "Link"],
     )
     app.put_cache_in_front(
-        VersionClock(read_version, settings.version_check_interval),
+        clock,
         max_bytes=settings.cache_max_bytes,
         max_age=settings.cache_max_age,
     )

@@ -192,3 +192,30 @@ def test_derived_values_are_built_once_per_dataset_version(session: Session) -> 
     bump_version(session, "test")
     session.commit()  # inside the test's outer transaction: rolled back afterwards
     assert derived(session, "test value", build) == 2
+
+
+def test_a_polling_clock_sees_a_change_and_rebuilds_before_requests_ask() -> None:
+    version = [1]
+    reads: list[int] = []
+    rebuilt: list[int] = []
+
+    def read() -> int:
+        reads.append(version[0])
+        return version[0]
+
+    clock = VersionClock(read, interval=0.02, on_change=lambda: rebuilt.append(version[0]))
+
+    async def scenario() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(clock.poll)
+            await anyio.sleep(0.05)
+            assert await clock.get() == 1
+            version[0] = 2
+            await anyio.sleep(0.1)
+            before = len(reads)
+            assert await clock.get() == 2
+            assert len(reads) == before  # answered from the poller, not a read of its own
+            tasks.cancel_scope.cancel()
+
+    anyio.run(scenario)
+    assert rebuilt == [1, 2]

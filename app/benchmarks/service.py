@@ -272,6 +272,14 @@ def summarise(
     )
 
 
+def kept_summary(session: Session, test_type: TestType) -> BenchmarkSummary:
+    """The default summary of one test type, which every framework's page draws on:
+    built once per dataset version."""
+    return derived(
+        session, ("summary", test_type), partial(summarise, session, test_type=test_type)
+    )
+
+
 def standings_for(session: Session, framework: str) -> list[BenchmarkFigure]:
     """A framework's reconciled standing in each test type it was measured in."""
     types = sorted(
@@ -287,10 +295,7 @@ def standings_for(session: Session, framework: str) -> list[BenchmarkFigure]:
     specific = [t for t in types if t is not TestType.unspecified] or types
     figures = []
     for test_type in specific:
-        # Every framework's page needs the same few summaries: one per type and version.
-        summary = derived(
-            session, ("summary", test_type), partial(summarise, session, test_type=test_type)
-        )
+        summary = kept_summary(session, test_type)
         for item in summary.items:
             if item.framework == framework:
                 figures.append(
