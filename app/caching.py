@@ -209,7 +209,9 @@ class ResponseCache:
         else:
             # Only the dataset's answers depend on its version; docs never wait on the database.
             version = await self.clock.get() if path.startswith("/api/") else 0
-            key = (version, path, canonical_query(query) if query else "", accept, cross_origin)
+            # One parameter has no order to normalise: its raw form is a key as good.
+            normal = canonical_query(query) if b"&" in query else query.decode("latin-1")
+            key = (version, path, normal, accept, cross_origin)
             entry = self.store.get(key) or await self._fill(key, scope, receive, send, version)
         if entry is None:
             return  # not a 200: already sent as it was
