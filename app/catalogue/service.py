@@ -58,7 +58,7 @@ from app.models import (
 from app.paging import Page, decode_cursor, encode_cursor
 
 # Everything a framework's facts hang on, loaded in one query per relation (no N+1),
-# for the readers that want ORM objects: export and recommendations.
+# for the export, which wants ORM objects (pages read plain rows: see support_cells).
 WHOLE_FRAMEWORK = (
     selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
     selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
