@@ -19,7 +19,20 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, validation_alias=AliasChoices("FWATLAS_PORT", "PORT"))
     cache_max_age: int = 60
     data_licence: str = "CC-BY-4.0"
+    # Request bodies over this are a 413, decided before they are read.
     max_body_bytes: int = 64 * 1024
+    # One header over this, or all of them over the next, is a 431.
+    max_header_bytes: int = 8 * 1024
+    max_headers_bytes: int = 32 * 1024
+    # Requests the app works on at once beyond its response cache (each holds at most one
+    # connection and one worker thread); more wait in a queue of `max_queue` for up to
+    # `queue_timeout` seconds, and the rest are shed with a 503. See docs/operations.md.
+    max_concurrency: int = 8
+    max_queue: int = 32
+    queue_timeout: float = 1.0
+    db_pool_timeout: float = 5.0
+    # Answers over this many bytes are sent compressed to clients that accept it.
+    compress_min_bytes: int = 1024
     # Every worker re-reads the dataset version this often (seconds).
     version_check_interval: float = 1.0
     cache_max_bytes: int = 64 * 1024 * 1024

@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from app.db import current_version
+from app.db import Stamp, current_version, stamp_of
 
 T = TypeVar("T")
 
 _lock = threading.Lock()
-_version: tuple[int, datetime] | None = None
+_version: tuple[Stamp, datetime] | None = None
 _values: dict[Hashable, Any] = {}
 
 
@@ -25,8 +25,9 @@ def derived(session: Session, key: Hashable, build: Callable[[], T]) -> T:
     """`build()`'s value for the dataset version `session` sees, built at most once."""
     global _version
     row = current_version(session)
-    # The time too: a version number alone can repeat after a rolled-back change.
-    version = (row.version, row.updated_at)
+    # The dataset's identity: a recreated database counts its versions from 1 again; and
+    # the time: a version number can repeat after a rolled-back change.
+    version = (stamp_of(row), row.updated_at)
     with _lock:  # one build at a time: concurrent requests wait instead of repeating it
         if version != _version:
             _version = version

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("app.errors")
@@ -163,11 +164,27 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(TimeoutError)
+    async def _database_away(request: Request, exc: DBAPIError | TimeoutError) -> JSONResponse:
+        # Unreachable, locked or not migrated: nothing the client did; worth a retry.
+        log.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
+        return problem_response(
+            503,
+            "The database cannot serve this request right now; retry after the time in "
+            "Retry-After.",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
+
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "The server failed to answer; the error was logged.")
 
+
+# What any API operation can answer, whatever its parameters.
+COMMON_PROBLEMS = (400, 406, 414, 422, 431, 500, 503)
 
 PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -178,11 +195,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Bad request",
         404: "Not found",
         406: "The requested media type cannot be produced",
-        413: "Request too large",
+        413: "Request body too large",
         414: "URI too long",
+        415: "The request body is not JSON",
         422: "Invalid input: `errors` names each invalid value",
+        431: "Request headers too large",
         500: "Server error",
-        503: "Not ready: the database cannot be reached",
+        503: "Not ready or at capacity: retry after the time in `Retry-After`",
     }
     return {
         status: {"model": Problem, "description": descriptions[status], "content": PROBLEM_CONTENT}

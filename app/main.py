@@ -1,30 +1,36 @@
 """The application factory."""
 
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from sqlalchemy import text
-from sqlmodel import Session
-from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__
+from app.asgi.admission import Admission
+from app.asgi.cache import ResponseCache
+from app.asgi.guards import Guards
+from app.asgi.respond import send_problem
 from app.benchmarks.router import router as benchmarks_router
 from app.benchmarks.service import kept_summary
-from app.caching import ResponseCache, VersionClock
 from app.catalogue.router import router as catalogue_router
 from app.config import Settings, get_settings
-from app.db import current_version, get_engine
+from app.db import OpenSession, Stamp, snapshot_session
 from app.docs import install_docs
 from app.enums import TestType
-from app.errors import install_error_handlers, problem_response, problem_responses
+from app.errors import install_error_handlers
+from app.health import install_health
 from app.matrix.router import router as matrix_router
 from app.recommendations.router import router as recommendations_router
 from app.recommendations.service import ranking_snapshot
+from app.version import VersionClock, check
+
+log = logging.getLogger("app.main")
 
 DESCRIPTION = """
 **Which web framework fits my project, and why?** Framework Atlas serves a
@@ -61,46 +67,77 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def read_version() -> int:
-    with Session(get_engine()) as session:
-        return current_version(session).version
-
-
-def warm_derived() -> None:
-    """Build what framework pages and recommendations draw on for a new dataset
-    version, in the background, before requests ask for it."""
-    with Session(get_engine()) as session:
-        for test_type in TestType:
-            kept_summary(session, test_type)
-        ranking_snapshot(session)
-
-
 class Atlas(FastAPI):
-    """FastAPI behind its response cache: a stored answer runs no framework code at all."""
+    """FastAPI behind the layers that answer without it.
 
+    guards (limits, liveness, preflight) -> response cache (stored answers, negotiation,
+    compression) -> admission (bounded work, else 503) -> FastAPI.
+    """
+
+    open_session: OpenSession
+    layers: ASGIApp | None = None
+    admission: Admission | None = None
     cache: ResponseCache | None = None
 
     async def _framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
-    def put_cache_in_front(self, clock: VersionClock, max_bytes: int, max_age: int) -> None:
-        self.cache = ResponseCache(
-            self._framework, clock=clock, max_bytes=max_bytes, max_age=max_age
+    def stack_layers(self, settings: Settings, clock: VersionClock) -> None:
+        self.admission = Admission(
+            self._framework,
+            limit=settings.max_concurrency,
+            queue=settings.max_queue,
+            timeout=settings.queue_timeout,
         )
+        self.cache = cache = ResponseCache(
+            self.admission,
+            clock=clock,
+            max_bytes=settings.cache_max_bytes,
+            max_age=settings.cache_max_age,
+            compress_min_bytes=settings.compress_min_bytes,
+        )
+        self.layers = Guards(cache, settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.cache is None:
+        if self.layers is None or scope["type"] == "lifespan":
             await self._framework(scope, receive, send)
-        else:
-            await self.cache(scope, receive, send)
+            return
+        try:
+            await self.layers(scope, receive, send)
+        except Exception:
+            # Never the server's text/plain 500: a problem, if nothing was sent yet.
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            with contextlib.suppress(Exception):  # the response had started; the log has it
+                await send_problem(
+                    scope, receive, send, 500, "The server failed to answer; the error was logged."
+                )
 
 
-def create_app(settings: Settings | None = None) -> Atlas:
+def create_app(
+    settings: Settings | None = None, *, open_session: OpenSession | None = None
+) -> Atlas:
+    """The app; `open_session` opens the session every read and the version clock use."""
     settings = settings or get_settings()
-    clock = VersionClock(read_version, settings.version_check_interval, on_change=warm_derived)
+    sessions = open_session or snapshot_session
+
+    def read_stamp() -> Stamp:
+        return check(sessions)
+
+    def warm_derived() -> None:
+        """Build what framework pages and recommendations draw on for a new dataset
+        version, in the background, before requests ask for it."""
+        with sessions() as session:
+            for test_type in TestType:
+                kept_summary(session, test_type)
+            ranking_snapshot(session)
+
+    clock = VersionClock(read_stamp, settings.version_check_interval, on_change=warm_derived)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Every admitted request takes at most one worker thread at a time; the spare
+        # tokens serve the version poll and the derived-data rebuild.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_concurrency + 2
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(clock.poll)
             yield
@@ -118,52 +155,18 @@ def create_app(settings: Settings | None = None) -> Atlas:
         generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
+        # A redirect built from the request's Host header would point wherever a client says.
+        redirect_slashes=False,
     )
+    app.open_session = sessions
     install_error_handlers(app)
     install_docs(app)
+    install_health(app, sessions)
     app.include_router(catalogue_router, prefix="/api/v1")
     app.include_router(benchmarks_router, prefix="/api/v1")
     app.include_router(matrix_router, prefix="/api/v1")
     app.include_router(recommendations_router, prefix="/api/v1")
-
-    @app.get(
-        "/healthz",
-        tags=["health"],
-        summary="Process is alive",
-        responses=problem_responses(400, 414, 500),
-    )
-    def healthz() -> dict[str, str]:
-        """Answers as long as the process serves requests."""
-        return {"status": "ok"}
-
-    @app.get(
-        "/readyz",
-        tags=["health"],
-        summary="Database is reachable",
-        responses=problem_responses(500)
-        | {503: problem_responses(500)[500] | {"description": "Database unreachable"}},
-    )
-    def readyz() -> JSONResponse:
-        """Answers 200 when the database answers a query, 503 otherwise."""
-        try:
-            with get_engine().connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception:  # any failure to reach the database means not ready
-            return problem_response(503, "The database cannot be reached.")
-        return JSONResponse({"status": "ready"})
-
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD"],
-        allow_credentials=False,
-        expose_headers=["ETag", "Link"],
-    )
-    app.put_cache_in_front(
-        clock,
-        max_bytes=settings.cache_max_bytes,
-        max_age=settings.cache_max_age,
-    )
+    app.stack_layers(settings, clock)
     return app
 
 

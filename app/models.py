@@ -341,6 +341,8 @@ class DatasetVersion(SQLModel, table=True):
 
     __tablename__ = "dataset_version"
     id: int | None = Field(default=None, primary_key=True)
+    # Random per database: a recreated database restarts the counter, never its identity.
+    dataset_id: str = Field(max_length=32)
     version: int = 0
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     note: str | None = None

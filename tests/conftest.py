@@ -87,17 +87,16 @@ def session(connection: object) -> Iterator[object]:
 
 
 @pytest.fixture
-def client(session: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def client(session: object) -> Iterator[object]:
+    from contextlib import nullcontext
+
     from fastapi.testclient import TestClient
 
     from app import main
-    from app.db import current_version, get_session
 
-    # The version clock reads through the test's transaction, so a change a
+    # Reads and the version clock go through the test's transaction, so a change a
     # test makes (and rolls back) is seen exactly as a committed one would be.
-    monkeypatch.setattr(main, "read_version", lambda: current_version(session).version)  # type: ignore[arg-type]
-    app = main.create_app()
-    app.dependency_overrides[get_session] = lambda: session
+    app = main.create_app(open_session=lambda: nullcontext(session))  # type: ignore[arg-type]
     with TestClient(app) as client:
         yield client
 

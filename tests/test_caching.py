@@ -6,22 +6,24 @@ import anyio
 from sqlmodel import Session
 from starlette.types import Message, Receive, Scope, Send
 
-from app.caching import (
+from app.asgi.cache import (
     ByteLRU,
     Entry,
     ResponseCache,
-    VersionClock,
     canonical_query,
     etag_matches,
 )
-from app.db import bump_version, current_version
+from app.db import Stamp, bump_version, current_version
 from app.derived import derived
+from app.version import VersionClock
+
+STAMP = Stamp("d" * 32, 1)
 
 
 def test_every_get_carries_a_strong_etag_with_the_dataset_version(
     client: Any, session: Session
 ) -> None:
-    version = current_version(session).version
+    row = current_version(session)
     for url in (
         "/api/v1/frameworks",
         "/api/v1/frameworks/flask",
@@ -33,7 +35,7 @@ def test_every_get_carries_a_strong_etag_with_the_dataset_version(
         response = client.get(url)
         assert response.status_code == 200
         etag = response.headers["etag"]
-        assert etag.startswith(f'"v{version}-')
+        assert etag.startswith(f'"v{row.version}.{row.dataset_id[:12]}-')
         assert not etag.startswith("W/")
         assert "max-age" in response.headers["cache-control"]
 
@@ -98,7 +100,9 @@ def test_health_is_never_cached(client: Any) -> None:
 
 
 def test_readiness_checks_the_database(client: Any) -> None:
-    assert client.get("/readyz").json() == {"status": "ready"}
+    body = client.get("/readyz").json()
+    assert body["status"] == "ready"
+    assert body["dataset_version"] >= 1
 
 
 def test_query_order_does_not_split_the_cache_but_repeated_values_keep_order() -> None:
@@ -115,31 +119,40 @@ def test_etag_matching_follows_rfc_9110() -> None:
 
 def test_the_cache_never_grows_past_its_byte_budget() -> None:
     lru = ByteLRU(max_bytes=10_000)
+
+    def entry(body: bytes, key_size: int = 10) -> Entry:
+        return Entry.build({"identity": body}, STAMP, [], b"no-store", key_size)
+
     for i in range(1_000):
-        lru.put((i,), Entry.build(b"x" * 500, b'"e"', [], b"no-store"))
+        lru.put((STAMP, f"/p{i}", "", "*/*"), entry(b"x" * 500))
         assert lru.used <= 10_000
-    assert lru.get((999,)) is not None
-    assert lru.get((0,)) is None
-    lru.put(("huge",), Entry.build(b"x" * 9_000, b'"e"', [], b"no-store"))
-    assert lru.get(("huge",)) is None  # a body over a quarter of the budget is not kept
+    assert lru.get((STAMP, "/p999", "", "*/*")) is not None
+    assert lru.get((STAMP, "/p0", "", "*/*")) is None
+    lru.put((STAMP, "/huge", "", "*/*"), entry(b"x" * 9_000))
+    assert lru.get((STAMP, "/huge", "", "*/*")) is None  # over a quarter of the budget
 
 
-def test_cross_origin_and_same_origin_answers_are_kept_apart(client: Any) -> None:
+def test_the_byte_budget_counts_keys_too() -> None:
+    small_body = Entry.build({"identity": b"{}"}, STAMP, [], b"no-store", key_size=10)
+    long_key = Entry.build({"identity": b"{}"}, STAMP, [], b"no-store", key_size=8_000)
+    assert long_key.size - small_body.size == 7_990
+
+
+def test_cached_and_revalidated_answers_carry_cors_and_nosniff(client: Any) -> None:
     plain = client.get("/api/v1/frameworks/flask")
     cors = client.get("/api/v1/frameworks/flask", headers={"Origin": "https://example.org"})
-    plain_again = client.get("/api/v1/frameworks/flask")
-    assert "access-control-allow-origin" not in plain.headers
-    assert cors.headers["access-control-allow-origin"] == "*"
-    assert "access-control-allow-origin" not in plain_again.headers
+    for response in (plain, cors):
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert response.headers["x-content-type-options"] == "nosniff"
     assert cors.content == plain.content
     assert cors.headers["etag"] == plain.headers["etag"]
-    assert "Origin" in plain.headers["vary"]
     revalidated = client.get(
         "/api/v1/frameworks/flask",
         headers={"Origin": "https://example.org", "If-None-Match": plain.headers["etag"]},
     )
     assert revalidated.status_code == 304
     assert revalidated.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in revalidated.headers["access-control-expose-headers"]
 
 
 def test_requests_that_miss_together_share_one_render() -> None:
@@ -152,8 +165,10 @@ def test_requests_that_miss_together_share_one_render() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"answer"})
 
-    clock = VersionClock(lambda: 1, interval=60)
-    cache = ResponseCache(slow_app, clock=clock, max_bytes=1 << 20, max_age=60)
+    clock = VersionClock(lambda: STAMP, interval=60)
+    cache = ResponseCache(
+        slow_app, clock=clock, max_bytes=1 << 20, max_age=60, compress_min_bytes=1024
+    )
     bodies: list[bytes] = []
 
     async def one() -> None:
@@ -199,9 +214,9 @@ def test_a_polling_clock_sees_a_change_and_rebuilds_before_requests_ask() -> Non
     reads: list[int] = []
     rebuilt: list[int] = []
 
-    def read() -> int:
+    def read() -> Stamp:
         reads.append(version[0])
-        return version[0]
+        return Stamp("d", version[0])
 
     clock = VersionClock(read, interval=0.02, on_change=lambda: rebuilt.append(version[0]))
 
@@ -209,11 +224,11 @@ def test_a_polling_clock_sees_a_change_and_rebuilds_before_requests_ask() -> Non
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(clock.poll)
             await anyio.sleep(0.05)
-            assert await clock.get() == 1
+            assert await clock.get() == Stamp("d", 1)
             version[0] = 2
             await anyio.sleep(0.1)
             before = len(reads)
-            assert await clock.get() == 2
+            assert await clock.get() == Stamp("d", 2)
             assert len(reads) == before  # answered from the poller, not a read of its own
             tasks.cancel_scope.cancel()
 

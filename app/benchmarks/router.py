@@ -5,13 +5,13 @@ from fastapi import APIRouter, Query, Request, Response
 from app.benchmarks import service
 from app.benchmarks.chart import render_chart
 from app.benchmarks.schemas import BenchmarkResultOut, BenchmarkSummary
-from app.db import SessionDep
+from app.db import ReadDep
 from app.enums import TestType
-from app.errors import problem_responses
+from app.errors import COMMON_PROBLEMS, problem_responses
 from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
 from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
 
-router = APIRouter(tags=["benchmarks"], responses=problem_responses(400, 414, 422, 500))
+router = APIRouter(tags=["benchmarks"], responses=problem_responses(*COMMON_PROBLEMS))
 
 Slugs = Annotated[
     list[Annotated[str, Query(pattern=SLUG_LIST_PATTERN, max_length=2000)]],
@@ -33,10 +33,10 @@ IncludeUnspecified = Annotated[
 
 
 @router.get("/benchmarks", summary="List benchmark results with provenance")
-def list_benchmarks(
+async def list_benchmarks(
     request: Request,
     response: Response,
-    session: SessionDep,
+    read: ReadDep,
     framework: Slugs = [],  # noqa: B006
     test_type: Annotated[list[TestType], Query()] = [],  # noqa: B006
     source: Slugs = [],  # noqa: B006
@@ -48,8 +48,8 @@ def list_benchmarks(
 ) -> Page[BenchmarkResultOut]:
     """Every figure as its source gives it: a value or a range, the run it belongs to, the
     server, concurrency, environment and source."""
-    page = service.list_results(
-        session,
+    page = await read(
+        service.list_results,
         framework=split_slugs(framework),
         test_type=test_type,
         source=split_slugs(source),
@@ -64,8 +64,8 @@ def list_benchmarks(
 
 
 @router.get("/benchmarks/summary", summary="Relative speed reconciled across sources")
-def benchmark_summary(
-    session: SessionDep,
+async def benchmark_summary(
+    read: ReadDep,
     test_type: TestType | None = None,
     frameworks: Slugs = [],  # noqa: B006
     baseline: Baseline = None,
@@ -74,8 +74,8 @@ def benchmark_summary(
     """Per framework: its speed as a fraction of the baseline measured in the same run,
     combined over runs by geometric mean, with the rps range seen, the runs and sources
     behind it, and a flag where runs disagree."""
-    return service.summarise(
-        session,
+    return await read(
+        service.summarise,
         test_type=test_type,
         frameworks=split_slugs(frameworks),
         baseline=baseline,
@@ -94,16 +94,16 @@ def benchmark_summary(
         }
     },
 )
-def benchmark_chart(
-    session: SessionDep,
+async def benchmark_chart(
+    read: ReadDep,
     test_type: TestType | None = None,
     frameworks: Slugs = [],  # noqa: B006
     baseline: Baseline = None,
     include_unspecified: IncludeUnspecified = True,
 ) -> Response:
     """The same figures as the summary, drawn: one bar per framework, disagreements marked."""
-    summary = service.summarise(
-        session,
+    summary = await read(
+        service.summarise,
         test_type=test_type,
         frameworks=split_slugs(frameworks),
         baseline=baseline,

@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from app import __version__
 from app.catalogue import service
@@ -17,16 +16,16 @@ from app.catalogue.schemas import (
     UseCasePublic,
 )
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import ReadDep
 from app.enums import Classification, Interface, SourceKind
-from app.errors import problem_responses
+from app.errors import COMMON_PROBLEMS, problem_responses
 from app.examples import FRAMEWORK_DETAIL_EXAMPLE
 from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
 from app.seed.export import export_dataset
 from app.seed.schema import Dataset
 from app.types import SLUG_PATTERN
 
-router = APIRouter(responses=problem_responses(400, 414, 422, 500))
+router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
 
 SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=120, examples=["django"])]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
@@ -43,10 +42,10 @@ SlugList = Annotated[list[Annotated[str, Query(pattern=SLUG_PATTERN, max_length=
     summary="List frameworks",
     response_model=service.FrameworkPage,
 )
-def list_frameworks(
+async def list_frameworks(
     request: Request,
     response: Response,
-    session: SessionDep,
+    read: ReadDep,
     q: Annotated[
         str | None,
         Query(
@@ -81,8 +80,8 @@ def list_frameworks(
     cursor: Cursor = None,
 ) -> service.FrameworkPage:
     """Frameworks matching every filter given, a page at a time, with facet counts."""
-    page = service.list_frameworks(
-        session,
+    page = await read(
+        service.list_frameworks,
         q=q,
         language=language,
         classification=classification,
@@ -107,37 +106,32 @@ def list_frameworks(
         200: {"content": {"application/json": {"example": FRAMEWORK_DETAIL_EXAMPLE}}},
     },
 )
-async def get_framework(slug: SlugPath, session: SessionDep) -> FrameworkDetail:
+async def get_framework(slug: SlugPath, read: ReadDep) -> FrameworkDetail:
     """One framework, whole: attributes, facts, pros and cons, use cases, adopters,
     feature support, benchmark summary and every source behind them."""
 
-    def read() -> FrameworkDetail:
-        return service.framework_detail(session, service.get_framework(session, slug))
-
-    # The page most read after a data change: one hop to a worker thread for the
-    # whole read, instead of one per sync dependency, endpoint and validation.
-    return await run_in_threadpool(read)
+    return await read(service.read_framework_detail, slug)
 
 
 @router.get("/features", tags=["features"], summary="List features")
-def list_features(
+async def list_features(
     request: Request,
     response: Response,
-    session: SessionDep,
+    read: ReadDep,
     category: Annotated[SlugList, Query(description="Category slugs, repeatable.")] = [],  # noqa: B006
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[FeaturePublic]:
     """Capabilities a framework can have, in category order."""
-    page = service.list_features(session, category=category, limit=limit, cursor=cursor)
+    page = await read(service.list_features, category=category, limit=limit, cursor=cursor)
     link_next(request, response, page)
     return page
 
 
 @router.get("/feature-categories", tags=["features"], summary="List feature categories")
-def list_categories(session: SessionDep) -> list[CategoryPublic]:
+async def list_categories(read: ReadDep) -> list[CategoryPublic]:
     """The category tree features belong to."""
-    return service.list_categories(session)
+    return await read(service.list_categories)
 
 
 @router.get(
@@ -146,22 +140,22 @@ def list_categories(session: SessionDep) -> list[CategoryPublic]:
     summary="Get one feature with its support across frameworks",
     responses=problem_responses(404),
 )
-def get_feature(slug: SlugPath, session: SessionDep) -> FeatureDetail:
+async def get_feature(slug: SlugPath, read: ReadDep) -> FeatureDetail:
     """One capability and every framework's support for it (`unknown` where none)."""
-    return service.feature_detail(session, slug)
+    return await read(service.feature_detail, slug)
 
 
 @router.get("/sources", tags=["sources"], summary="List sources")
-def list_sources(
+async def list_sources(
     request: Request,
     response: Response,
-    session: SessionDep,
+    read: ReadDep,
     kind: Annotated[list[SourceKind], Query()] = [],  # noqa: B006
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[SourcePublic]:
     """Where every fact in the dataset comes from."""
-    page = service.list_sources(session, kind=kind, limit=limit, cursor=cursor)
+    page = await read(service.list_sources, kind=kind, limit=limit, cursor=cursor)
     link_next(request, response, page)
     return page
 
@@ -172,22 +166,22 @@ def list_sources(
     summary="Get one source and what it backs",
     responses=problem_responses(404),
 )
-def get_source(slug: SlugPath, session: SessionDep) -> SourceDetail:
+async def get_source(slug: SlugPath, read: ReadDep) -> SourceDetail:
     """A source and counts of the facts that cite it."""
-    return service.source_detail(session, slug)
+    return await read(service.source_detail, slug)
 
 
 @router.get("/use-cases", tags=["use cases"], summary="List use cases and their presets")
-def list_use_cases(
+async def list_use_cases(
     request: Request,
     response: Response,
-    session: SessionDep,
+    read: ReadDep,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Page[UseCasePublic]:
     """Use cases with their recommendation presets (weights, must-have and
     nice-to-have features), built from the seed articles' decision matrix."""
-    page = service.list_use_cases(session, limit=limit, cursor=cursor)
+    page = await read(service.list_use_cases, limit=limit, cursor=cursor)
     link_next(request, response, page)
     return page
 
@@ -198,19 +192,19 @@ def list_use_cases(
     summary="Get one use case",
     responses=problem_responses(404),
 )
-def get_use_case(slug: SlugPath, session: SessionDep) -> UseCaseDetail:
+async def get_use_case(slug: SlugPath, read: ReadDep) -> UseCaseDetail:
     """A preset and the frameworks sources recommend for it, in their words."""
-    return service.use_case_detail(session, slug)
+    return await read(service.use_case_detail, slug)
 
 
 @router.get("/meta", tags=["dataset"], summary="Dataset version and counts")
-def get_meta(session: SessionDep) -> Meta:
+async def get_meta(read: ReadDep) -> Meta:
     """The dataset version (part of every ETag), when it last changed, and how much it holds."""
     settings = get_settings()
-    return service.meta(session, data_licence=settings.data_licence, api_version=__version__)
+    return await read(service.meta, data_licence=settings.data_licence, api_version=__version__)
 
 
 @router.get("/export", tags=["dataset"], summary="Export the whole dataset")
-def export(session: SessionDep) -> Dataset:
+async def export(read: ReadDep) -> Dataset:
     """Everything, in the schema of the seed files: `fwatlas seed` can load it back."""
-    return export_dataset(session)
+    return await read(export_dataset)

@@ -368,6 +368,10 @@ DETAIL_FEATURES = (
 )
 
 
+def read_framework_detail(session: Session, slug: str) -> FrameworkDetail:
+    return framework_detail(session, get_framework(session, slug))
+
+
 def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
     """One framework, whole, read as plain rows: a constant number of queries, and no
     ORM objects for what is mostly many small rows."""

@@ -3,22 +3,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.db import SessionDep
-from app.errors import AppError, problem_responses
+from app.asgi.negotiation import CSV
+from app.db import ReadDep
+from app.errors import COMMON_PROBLEMS, problem_responses
 from app.examples import example
 from app.matrix import service
 from app.matrix.schemas import Comparison, Matrix, MigrationOut
 from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
 from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
 
-router = APIRouter(responses=problem_responses(400, 414, 422, 500))
+router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
 
 CommaSlugs = Annotated[
     str | None,
     Query(pattern=SLUG_LIST_PATTERN, max_length=2000, description="Comma-separated slugs."),
 ]
 FrameworkSlug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=80)]
-CSV = "text/csv"
 
 
 class MatrixFormat(StrEnum):
@@ -29,20 +29,8 @@ class MatrixFormat(StrEnum):
 def _wants_csv(request: Request, fmt: MatrixFormat | None) -> bool:
     if fmt is not None:
         return fmt is MatrixFormat.csv
-    accept = request.headers.get("accept", "*/*").lower()
-    types = [part.split(";")[0].strip() for part in accept.split(",")]
-    if CSV in types and "application/json" not in types[: types.index(CSV)]:
-        return True
-    if (
-        not any(t in ("*/*", "application/*", "application/json", "text/*") for t in types)
-        and "application/problem+json" not in types
-    ):
-        raise AppError(
-            406,
-            f"The matrix is served as application/json or {CSV}, not {accept}.",
-            slug="not-acceptable",
-        )
-    return "text/*" in types and "application/json" not in types
+    # The response cache negotiated the representation and left it as the only Accept.
+    return request.headers.get("accept") == CSV
 
 
 @router.get(
@@ -63,9 +51,9 @@ def _wants_csv(request: Request, fmt: MatrixFormat | None) -> bool:
     },
     response_model=Matrix,
 )
-def get_matrix(
+async def get_matrix(
     request: Request,
-    session: SessionDep,
+    read: ReadDep,
     frameworks: CommaSlugs = None,
     features: CommaSlugs = None,
     category: CommaSlugs = None,
@@ -74,8 +62,8 @@ def get_matrix(
     """Every framework's support for every feature, with an explicit `unknown` cell where the
     dataset has no statement, and per-framework totals by level. CSV on `format=csv` or
     `Accept: text/csv`."""
-    m = service.matrix(
-        session,
+    m = await read(
+        service.matrix,
         frameworks=split_slugs(frameworks),
         features=split_slugs(features),
         category=split_slugs(category),
@@ -95,8 +83,8 @@ def get_matrix(
     summary="Compare 2 to 10 frameworks side by side",
     responses={200: {"content": {"application/json": {"example": example("compare")}}}},
 )
-def compare(
-    session: SessionDep,
+async def compare(
+    read: ReadDep,
     frameworks: Annotated[
         str,
         Query(
@@ -109,22 +97,22 @@ def compare(
 ) -> Comparison:
     """Attributes with a `differs` flag per row, the feature matrix with differing rows first,
     pros and cons, the benchmark summary, and migration notes between each ordered pair."""
-    return service.compare(session, split_slugs(frameworks))
+    return await read(service.compare, split_slugs(frameworks))
 
 
 @router.get("/migrations", tags=["migrations"], summary="List migration paths")
-def list_migrations(
+async def list_migrations(
     request: Request,
     response: Response,
-    session: SessionDep,
+    read: ReadDep,
     origin: Annotated[str | None, Query(alias="from", pattern=SLUG_PATTERN, max_length=80)] = None,
     target: Annotated[str | None, Query(alias="to", pattern=SLUG_PATTERN, max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[MigrationOut]:
     """Moving from one framework to another: gains, costs and notes with sources, and effort."""
-    page = service.migrations_page(
-        session, origin=origin, target=target, limit=limit, cursor=cursor
+    page = await read(
+        service.migrations_page, origin=origin, target=target, limit=limit, cursor=cursor
     )
     link_next(request, response, page)
     return page
@@ -136,8 +124,8 @@ def list_migrations(
     summary="Get one migration path",
     responses=problem_responses(404),
 )
-def get_migration(
-    origin: FrameworkSlug, target: FrameworkSlug, session: SessionDep
+async def get_migration(
+    origin: FrameworkSlug, target: FrameworkSlug, read: ReadDep
 ) -> MigrationOut:
     """The considerations for moving from `origin` to `target`."""
-    return service.migration(session, origin, target)
+    return await read(service.migration, origin, target)

@@ -4,14 +4,14 @@ from fastapi import APIRouter, Body, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.db import SessionDep
+from app.db import ReadDep
 from app.enums import TeamExperience
-from app.errors import problem_responses
+from app.errors import COMMON_PROBLEMS, problem_responses
 from app.recommendations import service
 from app.recommendations.schemas import Recommendation, RecommendationRequest
 from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
 
-router = APIRouter(tags=["recommendations"], responses=problem_responses(400, 414, 422, 500))
+router = APIRouter(tags=["recommendations"], responses=problem_responses(*COMMON_PROBLEMS))
 
 PRIORITIES_PATTERN = r"^[a-z_]+:[0-9]+(,[a-z_]+:[0-9]+)*$"
 
@@ -30,19 +30,19 @@ def _from_query(**fields: Any) -> RecommendationRequest:
 
 
 @router.post("/recommendations", summary="Rank frameworks for a project, with reasons")
-def recommend(
-    session: SessionDep,
+async def recommend(
+    read: ReadDep,
     request: Annotated[RecommendationRequest | None, Body()] = None,
 ) -> Recommendation:
     """Ranked frameworks with a 0-100 score, a per-criterion breakdown traced to the dataset,
     reasons and caveats, the frameworks a must-have excludes, and the smallest change of input
     that would change the winner. An empty body ranks everything with neutral weights."""
-    return service.recommend(session, request or RecommendationRequest())
+    return await read(service.recommend, request or RecommendationRequest())
 
 
 @router.get("/recommendations", summary="Rank frameworks for a project (linkable form)")
-def recommend_by_query(
-    session: SessionDep,
+async def recommend_by_query(
+    read: ReadDep,
     use_case: Annotated[
         str | None, Query(pattern=SLUG_PATTERN, max_length=80, examples=["cms"])
     ] = None,
@@ -82,4 +82,4 @@ def recommend_by_query(
         allow_extensions=allow_extensions,
         limit=limit,
     )
-    return service.recommend(session, request)
+    return await read(service.recommend, request)

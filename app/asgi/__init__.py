@@ -1,0 +1,1 @@
+"""The ASGI layers in front of FastAPI: guards, the response cache, admission."""
