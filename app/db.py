@@ -86,9 +86,9 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def snapshot_session() -> Iterator[Session]:
+def snapshot_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session whose reads all see one committed state of the database, read-only."""
-    engine = get_engine()
+    engine = engine or get_engine()
     with Session(engine) as session:
         if engine.dialect.name == "postgresql":
             session.connection(

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -146,7 +146,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return validation_problem(exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        path = request.url.path
+        if exc.status_code == 404 and path != "/" and path.endswith("/"):
+            canonical = path.rstrip("/")
+            if documented_methods(request.app, canonical):
+                # Relative: a Location built from the Host header points wherever a client says.
+                query = request.url.query
+                return RedirectResponse(canonical + (f"?{query}" if query else ""), 308)
         if exc.status_code == 404:
             detail = f"Nothing is served at {request.url.path}."
         elif exc.status_code == 405:

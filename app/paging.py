@@ -3,6 +3,8 @@
 import base64
 import binascii
 import json
+import math
+import re
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -30,8 +32,36 @@ def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, arity: int, types: tuple[type, ...]) -> list[Any]:
-    """Decode a cursor made by `encode_cursor`; anything else is a 422 on `cursor`."""
+# What a database can hold: a larger integer, or a string with control characters (NUL
+# included), never came from this API and must not reach SQL.
+INT64 = (-(2**63), 2**63 - 1)
+MAX_KEY_CHARS = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+KeyKind = type | re.Pattern[str]
+SLUG_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
+
+
+def _valid(value: object, kind: KeyKind) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(kind, re.Pattern):
+        return isinstance(value, str) and kind.fullmatch(value) is not None
+    if kind is int:
+        return isinstance(value, int) and INT64[0] <= value <= INT64[1]
+    if kind is float:
+        return isinstance(value, float) and math.isfinite(value)
+    if kind is str:
+        return (
+            isinstance(value, str)
+            and len(value) <= MAX_KEY_CHARS
+            and _CONTROL.search(value) is None
+        )
+    return False
+
+
+def decode_cursor(cursor: str, arity: int, kinds: tuple[KeyKind, ...]) -> list[Any]:
+    """Decode a cursor made by `encode_cursor`, each key checked against its kind (a type,
+    or a pattern a string must match); anything else is a 422 on `cursor`."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
@@ -40,9 +70,7 @@ def decode_cursor(cursor: str, arity: int, types: tuple[type, ...]) -> list[Any]
     if (
         not isinstance(key, list)
         or len(key) != arity
-        or not all(
-            isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, types, strict=True)
-        )
+        or not all(_valid(v, k) for v, k in zip(key, kinds, strict=True))
     ):
         raise invalid("/query/cursor", "is not a cursor this list gave out")
     return key

@@ -32,17 +32,22 @@ def head_revision() -> str:
     return head
 
 
+def _no_such_table(exc: DBAPIError) -> bool:
+    # PostgreSQL's undefined_table, or SQLite's wording for it.
+    return getattr(exc.orig, "sqlstate", None) == "42P01" or "no such table" in str(exc.orig)
+
+
 def read_stamp(session: Session) -> Stamp:
     """The dataset's stamp, or NotReady when the schema is not the one this code expects."""
     try:
         revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except (DBAPIError, TimeoutError) as exc:
         session.rollback()
-        if isinstance(exc, TimeoutError) or exc.connection_invalidated:
-            raise NotReady(f"the database cannot be reached ({type(exc).__name__})") from exc
-        raise NotReady(
-            "the database has no schema: run `fwatlas db upgrade`, then `fwatlas seed`"
-        ) from exc
+        if isinstance(exc, DBAPIError) and _no_such_table(exc):
+            raise NotReady(
+                "the database has no schema: run `fwatlas db upgrade`, then `fwatlas seed`"
+            ) from exc
+        raise NotReady(f"the database cannot be reached ({type(exc).__name__})") from exc
     if revision != head_revision():
         raise NotReady(
             f"the database schema is at revision {revision}, this code needs "

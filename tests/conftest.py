@@ -26,8 +26,12 @@ def _database_url(schema: str) -> str:
     )
 
 
-def _reset_schema(url: str, schema: str) -> None:
+def reset_schema(url: str, schema: str) -> None:
+    """An empty database at `url`: the schema dropped and made again, or the file gone."""
     if not url.startswith("postgresql"):
+        database = make_url(url).database
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
         return
     from app.db import make_engine
 
@@ -44,6 +48,7 @@ def _reset_schema(url: str, schema: str) -> None:
 
 APP_URL = _database_url("fwatlas_test")
 MIGRATIONS_URL = _database_url("fwatlas_migrations")
+SCRATCH_URL = _database_url("fwatlas_scratch")
 os.environ["FWATLAS_DATABASE_URL"] = APP_URL
 os.environ["FWATLAS_VERSION_CHECK_INTERVAL"] = "0"
 
@@ -61,7 +66,7 @@ def engine() -> Iterator[Engine]:
     from app.seed.load import read_dataset
     from app.seed.write import write_dataset
 
-    _reset_schema(APP_URL, "fwatlas_test")
+    reset_schema(APP_URL, "fwatlas_test")
     upgrade_database()
     engine = get_engine()
     with Session(engine) as session, session.begin():
@@ -103,5 +108,5 @@ def client(session: object) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def migrations_url() -> str:
-    _reset_schema(MIGRATIONS_URL, "fwatlas_migrations")
+    reset_schema(MIGRATIONS_URL, "fwatlas_migrations")
     return MIGRATIONS_URL

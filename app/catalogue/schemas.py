@@ -216,6 +216,10 @@ class Counts(BaseModel):
 
 
 class Meta(BaseModel):
+    dataset_id: str = Field(
+        description="Random per database: a recreated database gets a new one, so its "
+        "restarted `dataset_version` never collides with the old dataset's."
+    )
     dataset_version: int
     updated_at: datetime
     counts: Counts

@@ -55,7 +55,7 @@ from app.models import (
     SupportStatement,
     UseCase,
 )
-from app.paging import Page, decode_cursor, encode_cursor
+from app.paging import SLUG_KEY, Page, decode_cursor, encode_cursor
 
 # Everything a framework's facts hang on, loaded in one query per relation (no N+1),
 # for the export, which wants ORM objects (pages read plain rows: see support_cells).
@@ -120,12 +120,15 @@ def _framework_filters(
 ) -> list[Any]:
     conds: list[Any] = []
     if q:
-        like = f"%{q.lower()}%"
+        # Literal words: `%` and `_` in q match themselves, not anything.
+        words = q.lower()
         conds.append(
             sa.or_(
-                func.lower(Framework.name).like(like),
-                col(Framework.slug).like(like),
-                func.lower(func.coalesce(Framework.description, "")).like(like),
+                func.lower(Framework.name).contains(words, autoescape=True),
+                col(Framework.slug).contains(words, autoescape=True),
+                func.lower(func.coalesce(Framework.description, "")).contains(
+                    words, autoescape=True
+                ),
             )
         )
     if language:
@@ -195,7 +198,7 @@ def list_frameworks(
     stmt = select(Framework).where(*conds)
     if cursor:
         kind = int if "year" in sort.value else str
-        sort_name, value, last_slug = decode_cursor(cursor, 3, (str, kind, str))
+        sort_name, value, last_slug = decode_cursor(cursor, 3, (str, kind, SLUG_KEY))
         if sort_name != sort.value:
             raise invalid("/query/cursor", "was made for another sort order")
         after = sa.tuple_(key, Framework.slug)
@@ -467,7 +470,7 @@ def list_features(
         conds.append(col(Feature.category_id).in_([cats[c] for c in category]))
     stmt = select(Feature).where(*conds)
     if cursor:
-        position, last = decode_cursor(cursor, 2, (int, str))
+        position, last = decode_cursor(cursor, 2, (int, SLUG_KEY))
         stmt = stmt.where(sa.tuple_(Feature.position, Feature.slug) > (position, last))
     rows = session.exec(
         stmt.order_by(col(Feature.position), col(Feature.slug)).limit(limit + 1)
@@ -539,7 +542,7 @@ def list_sources(
     conds: list[Any] = [col(Source.kind).in_(kind)] if kind else []
     stmt = select(Source).where(*conds)
     if cursor:
-        (last,) = decode_cursor(cursor, 1, (str,))
+        (last,) = decode_cursor(cursor, 1, (SLUG_KEY,))
         stmt = stmt.where(Source.slug > last)
     rows = session.exec(stmt.order_by(col(Source.slug)).limit(limit + 1)).all()
     total = session.exec(select(func.count()).select_from(Source).where(*conds)).one()
@@ -622,7 +625,7 @@ def use_case_public(uc: UseCase) -> UseCasePublic:
 def list_use_cases(session: Session, *, limit: int, cursor: str | None) -> Page[UseCasePublic]:
     stmt = select(UseCase).options(selectinload(UseCase.sources))  # type: ignore[arg-type]
     if cursor:
-        position, last = decode_cursor(cursor, 2, (int, str))
+        position, last = decode_cursor(cursor, 2, (int, SLUG_KEY))
         stmt = stmt.where(sa.tuple_(UseCase.position, UseCase.slug) > (position, last))
     rows = session.exec(
         stmt.order_by(col(UseCase.position), col(UseCase.slug)).limit(limit + 1)
@@ -668,6 +671,7 @@ def meta(session: Session, *, data_licence: str, api_version: str) -> Meta:
 
     version = current_version(session)
     return Meta(
+        dataset_id=version.dataset_id,
         dataset_version=version.version,
         # SQLite hands back naive datetimes; the value was written in UTC.
         updated_at=version.updated_at.replace(tzinfo=version.updated_at.tzinfo or UTC),

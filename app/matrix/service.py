@@ -37,7 +37,7 @@ from app.models import (
     MigrationPath,
     Source,
 )
-from app.paging import Page, decode_cursor, encode_cursor
+from app.paging import SLUG_KEY, Page, decode_cursor, encode_cursor
 
 MIN_COMPARE, MAX_COMPARE = 2, 10
 
@@ -390,7 +390,7 @@ def migrations_page(
 ) -> Page[MigrationOut]:
     after = None
     if cursor:
-        last_from, last_to = decode_cursor(cursor, 2, (str, str))
+        last_from, last_to = decode_cursor(cursor, 2, (SLUG_KEY, SLUG_KEY))
         after = (str(last_from), str(last_to))
     items = list_migrations(session, origin=origin, target=target, after=after, limit=limit + 1)
     count, _, _ = _paths(lambda _o, _t: (func.count(),), origin=origin, target=target)
