@@ -2,6 +2,7 @@
 
 import logging
 import re
+import time
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("app.errors")
+_quiet_until = [0.0]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://framework-atlas.dev/problems/"
@@ -174,8 +176,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(TimeoutError)
     async def _database_away(request: Request, exc: DBAPIError | TimeoutError) -> JSONResponse:
-        # Unreachable, locked or not migrated: nothing the client did; worth a retry.
-        log.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
+        # Unreachable, locked or not migrated: nothing the client did; worth a retry. Said
+        # at most every few seconds: a database that is gone fails every request at once.
+        now = time.monotonic()
+        if now >= _quiet_until[0]:
+            _quiet_until[0] = now + 10.0
+            log.warning("database unavailable (%s on %s)", exc, request.url.path)
         return problem_response(
             503,
             "The database cannot serve this request right now; retry after the time in "
