@@ -77,6 +77,14 @@ def invalid(pointer: str, detail: str) -> AppError:
     )
 
 
+def _phrase(status: int) -> str:
+    return HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+
+
+def problem_type(status: int, slug: str | None = None) -> str:
+    return PROBLEM_BASE + (slug or _phrase(status).lower().replace(" ", "-").replace("'", ""))
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -86,11 +94,9 @@ def problem_response(
     instance: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    kind = slug or phrase.lower().replace(" ", "-").replace("'", "")
     body = Problem(
-        type=PROBLEM_BASE + kind,
-        title=phrase,
+        type=problem_type(status, slug),
+        title=_phrase(status),
         status=status,
         detail=detail,
         instance=instance,

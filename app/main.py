@@ -95,6 +95,7 @@ class Atlas(FastAPI):
             max_bytes=settings.cache_max_bytes,
             max_age=settings.cache_max_age,
             compress_min_bytes=settings.compress_min_bytes,
+            admission=self.admission,
         )
         self.layers = Guards(cache, settings)
 

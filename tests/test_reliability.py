@@ -209,6 +209,37 @@ def test_a_shed_request_is_a_problem_with_retry_after() -> None:
     assert b"at capacity" in body
 
 
+def test_a_full_server_sheds_a_miss_before_rendering_it_but_serves_stored_answers() -> None:
+    renders = 0
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal renders
+        renders += 1
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    admission = Admission(app, limit=1, queue=0, timeout=1)
+    clock = VersionClock(lambda: Stamp("d" * 32, 1), interval=60)
+    cache = ResponseCache(
+        admission,
+        clock=clock,
+        max_bytes=1 << 20,
+        max_age=60,
+        compress_min_bytes=1024,
+        admission=admission,
+    )
+
+    async def scenario() -> tuple[int, int]:
+        assert start_of(await call(cache, {"path": "/api/v1/stored"}))[0] == 200
+        await admission._slots.acquire()  # the one slot is busy with something slow
+        stored = start_of(await call(cache, {"path": "/api/v1/stored"}))[0]
+        missed = start_of(await call(cache, {"path": "/api/v1/new"}))[0]
+        return stored, missed
+
+    assert anyio.run(scenario) == (200, 503)
+    assert renders == 1
+
+
 def test_a_queued_request_gives_up_after_the_queue_timeout() -> None:
     async def stuck(scope: Scope, receive: Receive, send: Send) -> None:
         await anyio.sleep(10)

@@ -7,7 +7,28 @@ connections: excess work is shed at once, cheaply, and the server stays responsi
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.asgi.respond import send_problem
+from app.asgi.respond import COMMON, RETRY_AFTER_SECONDS, Headers
+from app.errors import PROBLEM_MEDIA_TYPE, Problem, problem_type
+
+# Built once: under a burst, shedding is most of what the server does, so it must cost
+# next to nothing.
+SHED_BODY = (
+    Problem(
+        type=problem_type(503),
+        title="Service Unavailable",
+        status=503,
+        detail="The server is at capacity; retry after the time in Retry-After.",
+    )
+    .model_dump_json(exclude_none=True)
+    .encode()
+)
+SHED_HEADERS: Headers = [
+    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+    (b"content-length", str(len(SHED_BODY)).encode()),
+    (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+    (b"cache-control", b"no-store"),
+    *COMMON,
+]
 
 
 class Admission:
@@ -23,9 +44,14 @@ class Admission:
     def busy(self) -> int:
         return self.limit - self._slots.value
 
+    @property
+    def saturated(self) -> bool:
+        """Every slot taken and the queue full: a new request would be shed."""
+        return self._slots.value == 0 and self.waiting >= self.queue
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._slots.value == 0 and self.waiting >= self.queue:
-            await self._shed(scope, receive, send)
+        if self.saturated:
+            await self.shed(send)
             return
         acquired = False
         self.waiting += 1
@@ -36,19 +62,13 @@ class Admission:
         finally:
             self.waiting -= 1
         if not acquired:
-            await self._shed(scope, receive, send)
+            await self.shed(send)
             return
         try:
             await self.app(scope, receive, send)
         finally:
             self._slots.release()
 
-    async def _shed(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send_problem(
-            scope,
-            receive,
-            send,
-            503,
-            "The server is at capacity; retry after the time in Retry-After.",
-            retry=True,
-        )
+    async def shed(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 503, "headers": SHED_HEADERS})
+        await send({"type": "http.response.body", "body": SHED_BODY})

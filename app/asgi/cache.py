@@ -19,6 +19,7 @@ import brotli
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.asgi import negotiation
+from app.asgi.admission import Admission
 from app.asgi.respond import COMMON, Headers, send_problem, with_common_headers
 from app.db import READ_RECORD, ReadRecord, Stamp
 from app.version import NotReady, VersionClock
@@ -162,8 +163,11 @@ class ResponseCache:
         max_bytes: int,
         max_age: int,
         compress_min_bytes: int,
+        admission: Admission | None = None,
     ) -> None:
         self.app = app
+        # Consulted before a miss does any work: a full server sheds it at once.
+        self.admission = admission
         self.clock = clock
         self.store = ByteLRU(max_bytes)
         self.cache_control = f"public, max-age={max_age}".encode()
@@ -227,7 +231,12 @@ class ResponseCache:
         # One parameter has no order to normalise: its raw form is a key as good.
         normal = canonical_query(query) if b"&" in query else query.decode("latin-1")
         key = (stamp, path, normal, media_type)
-        entry = self.store.get(key) or await self._fill(key, scope, receive, send)
+        entry = self.store.get(key)
+        if entry is None:
+            if self.admission is not None and self.admission.saturated:
+                await self.admission.shed(send)
+                return
+            entry = await self._fill(key, scope, receive, send)
         if entry is None:
             return  # not a 200: already sent as it was
         variant = entry.variants.get(coding) or entry.variants["identity"]
