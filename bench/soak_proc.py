@@ -145,7 +145,8 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, timeout: float = 60) -> None:
+    def spawn(self) -> None:
+        """Start the process; `wait_ready` then waits for it to answer."""
         env = {**self.env, "FWATLAS_HOST": "127.0.0.1", "FWATLAS_PORT": str(self.port)}
         args = [str(FWATLAS), "serve", "--port", str(self.port), "--workers", str(self.workers)]
         with self.log.open("ab") as log:
@@ -153,6 +154,13 @@ class Server:
                 args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         self.starts += 1
+
+    def start(self) -> None:
+        self.spawn()
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while not healthy(self.port, 1.0):
             if self.proc.poll() is not None:
@@ -168,7 +176,7 @@ class Server:
         proc, self.proc = self.proc, None
         try:
             os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(10)
+            proc.wait(5)
         except ProcessLookupError:
             pass
         except subprocess.TimeoutExpired:

@@ -38,89 +38,123 @@ def _read_all(port: int) -> dict[str, Signature]:
     return sigs
 
 
-def _wait_version(port: int, old: int, seconds: float = 15) -> int:
+def _version(port: int) -> int | None:
+    out = Client(port, 5).get("/api/v1/meta")
+    return int(json.loads(out.body)["dataset_version"]) if out.status == 200 else None
+
+
+def _wait_version(port: int, at_least: int, seconds: float = 15) -> None:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        out = Client(port, 5).get("/api/v1/meta")
-        if out.status == 200 and (version := int(json.loads(out.body)["dataset_version"])) != old:
-            return version
+    while (_version(port) or 0) < at_least:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"dataset version {at_least} not served {seconds:.0f} s after a seed")
         time.sleep(0.2)
-    raise SystemExit(f"the server still shows dataset version {old} {seconds:.0f} s after a seed")
+
+
+class Tally:
+    """What the readers saw, per server and request: statuses, and which dataset each body was."""
+
+    def __init__(self, calm: dict[str, dict[str, Signature]], out_dir: Path) -> None:
+        self.calm, self.out_dir = calm, out_dir
+        self.statuses: Counter[str] = Counter()
+        self.seen: dict[str, Counter[str]] = {}
+        self.torn: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+
+    def add(self, label: str, target: str, out: Outcome) -> None:
+        with self.lock:
+            self.statuses[out.key] += 1
+            if out.status != 200:
+                return
+            sig = signature(out.body)
+            calm = {name: sigs[target] for name, sigs in self.calm.items()}
+            kind = classify(sig, calm)
+            self.seen.setdefault(f"{label} {target}", Counter())[kind] += 1
+            if kind == "torn" and len(self.torn) < 20:
+                name = f"torn-{len(self.torn)}.json"
+                (self.out_dir / name).write_bytes(out.body)
+                how = describe(sig, calm)
+                self.torn.append({"server": label, "target": target, "body": name, "how": how})
+
+    def reader(self, label: str, offset: int) -> Callable[[Client], None]:
+        targets = itertools.cycle(SEED_TARGETS[offset:] + SEED_TARGETS[:offset])
+
+        def step(client: Client) -> None:
+            target = next(targets)
+            self.add(label, target, client.get(target))
+
+        return step
 
 
 def seed_while_reading(
     server: Server, plan: Plan, env: dict[str, str], datasets: dict[str, Path], out_dir: Path
 ) -> Result:
+    """Readers on the server and on a second one without a response cache, same database.
+
+    With the cache, most reads are hits and only the first render per version can
+    tear; the cache-less server renders every request, so every read is a chance.
+    """
     result = Result("seed while reading")
-    # The server already serves A: learn what still A and still B look like, per request.
-    version = int(json.loads(Client(server.port, 5).get("/api/v1/meta").body)["dataset_version"])
-    calm = {"A": _read_all(server.port)}
-    fwatlas(["seed", "--path", str(datasets["B"])], env)
-    version = _wait_version(server.port, version)
-    calm["B"] = _read_all(server.port)
-    same = [t for t in SEED_TARGETS if calm["A"][t] == calm["B"][t]]
-    if same:
-        raise SystemExit(f"datasets A and B answer alike on {same}: the soak cannot see a tear")
-
-    statuses: dict[str, Counter[str]] = {t: Counter() for t in SEED_TARGETS}
-    seen: dict[str, Counter[str]] = {t: Counter() for t in SEED_TARGETS}
-    torn: list[dict[str, str]] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + plan.seed_seconds + 60
-
-    def reader(offset: int) -> Callable[[Client], None]:
-        targets = itertools.cycle(SEED_TARGETS[offset:] + SEED_TARGETS[:offset])
-
-        def step(client: Client) -> None:
-            target = next(targets)
-            out: Outcome = client.get(target)
-            with lock:
-                statuses[target][out.key] += 1
-                if out.status != 200:
-                    return
-                sig = signature(out.body)
-                kind = classify(sig, {n: c[target] for n, c in calm.items()})
-                seen[target][kind] += 1
-                if kind == "torn" and len(torn) < 20:
-                    name = out_dir / f"torn-{len(torn)}.json"
-                    name.write_bytes(out.body)
-                    calm_t = {n: c[target] for n, c in calm.items()}
-                    torn.append({"target": target, "body": name.name, "how": describe(sig, calm_t)})
-
-        return step
-
-    loops = [
-        Loop(server.port, reader(i), interval=0, timeout=10, deadline=deadline).start()
-        for i in range(plan.readers)
-    ]
-    seeds: Counter[str] = Counter()
-    stop_at = time.monotonic() + plan.seed_seconds
+    nocache_env = {**env, "FWATLAS_CACHE_MAX_BYTES": "0"}
+    nocache = Server(server.port + 1, nocache_env, out_dir / "server-nocache.log", server.workers)
     try:
-        for name in itertools.cycle("AB"):
-            if time.monotonic() >= stop_at:
-                break
-            cmd = [str(FWATLAS), "seed", "--path", str(datasets[name])]
-            done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
-            seeds["ok" if done.returncode == 0 else f"failed ({done.returncode})"] += 1
+        # The server serves A: learn what still A and still B look like, per request.
+        version = _version(server.port) or 0
+        calm = {"A": _read_all(server.port)}
+        nocache.spawn()  # it starts while B loads, and must serve B when it answers
+        fwatlas(["seed", "--path", str(datasets["B"])], env)
+        nocache.wait_ready()
+        for port in (server.port, nocache.port):
+            _wait_version(port, version + 1)
+        calm["B"] = _read_all(server.port)
+        same = [t for t in SEED_TARGETS if calm["A"][t] == calm["B"][t]]
+        if same:
+            raise SystemExit(f"datasets A and B answer alike on {same}: the soak cannot see a tear")
+        if _read_all(nocache.port) != calm["B"]:
+            raise SystemExit("the cache-less server answers still B differently from the server")
+
+        tally = Tally(calm, out_dir)
+        deadline = time.monotonic() + plan.seed_seconds + 60
+        loops = [
+            Loop(port, tally.reader(label, i), interval=0, timeout=10, deadline=deadline).start()
+            for label, port, n in (
+                ("cached", server.port, plan.readers),
+                ("uncached", nocache.port, plan.readers_uncached),
+            )
+            for i in range(n)
+        ]
+        seeds: Counter[str] = Counter()
+        stop_at = time.monotonic() + plan.seed_seconds
+        try:
+            # A first: the servers hold B now. At least one seed, however short the plan.
+            for name in itertools.cycle("AB"):
+                cmd = [str(FWATLAS), "seed", "--path", str(datasets[name])]
+                done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
+                seeds["ok" if done.returncode == 0 else f"failed ({done.returncode})"] += 1
+                if time.monotonic() >= stop_at:
+                    break
+            time.sleep(1.5)  # the version clock: reads of the last load, too
+        finally:
+            for loop in loops:
+                loop.stop()
     finally:
-        for loop in loops:
-            loop.stop()
-    all_statuses = sum(statuses.values(), Counter())
-    fivexx = {k: v for k, v in all_statuses.items() if k.startswith("5")}
-    n_torn = sum(s["torn"] for s in seen.values())
+        nocache.stop()
+    statuses = tally.statuses
+    fivexx = {k: v for k, v in statuses.items() if k.startswith("5")}
+    n_torn = sum(c["torn"] for c in tally.seen.values())
     result.figures.update(
         {
             "seeds (A/B alternating)": dict(seeds),
-            "requests done": sum(all_statuses.values()),
-            **{f"{t} by status": dict(statuses[t]) for t in SEED_TARGETS},
-            **{f"{t} read as": dict(seen[t]) for t in SEED_TARGETS},
+            "requests done": sum(statuses.values()),
+            "by status": dict(statuses),
+            **{f"{key} read as": dict(c) for key, c in sorted(tally.seen.items())},
             "torn bodies": n_torn,
+            "torn examples": tally.torn[:5],
         }
     )
-    result.figures["torn examples"] = torn[:5]
     result.check("no 5xx while seeding", not fivexx, f"5xx: {fivexx or 'none'}")
-    result.check("no torn body", n_torn == 0, f"{n_torn} torn; first: {torn[:2]}")
-    other = {k: v for k, v in all_statuses.items() if k != "200" and not k.startswith("5")}
+    result.check("no torn body", n_torn == 0, f"{n_torn} torn; first: {tally.torn[:2]}")
+    other = {k: v for k, v in statuses.items() if k != "200" and not k.startswith("5")}
     result.check("every read answered 200", not other, f"otherwise: {other or 'none'}")
     settle(server, plan, result)
     return result

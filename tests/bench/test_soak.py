@@ -1,13 +1,14 @@
 """The soak's own judgement: how it reads memory and how it tells a torn answer."""
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 
 from bench.soak_data import classify, make_dataset, signature
 from bench.soak_proc import descendants, parse_ppid, parse_vmrss
-from bench.soak_scenarios import parse_wrk
+from bench.soak_scenarios import long_query, parse_wrk
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +108,12 @@ def test_meta_counts_from_two_datasets_are_torn() -> None:
     calm = {"A": signature(meta(371, 35)), "B": signature(meta(372, 36))}
     assert classify(signature(meta(372, 36)), calm) == "B"
     assert classify(signature(meta(371, 36)), calm) == "torn"
+
+
+def test_long_queries_are_distinct_near_their_size_and_under_the_url_limit() -> None:
+    rng = random.Random(1)
+    targets = {long_query(8000, rng) for _ in range(50)}
+    assert len(targets) == 50
+    for target in targets:
+        assert 7900 <= len(target) < 8192
+        assert target.count("language=") <= 200
