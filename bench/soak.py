@@ -33,8 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SMOKE = Plan(
     burst_seconds=3,
-    header_requests=40,
-    query_requests=1500,
+    header_requests=30,
+    query_requests=1000,
+    flood_seconds=20,
     seed_seconds=4,
     recovery_wait=5,
 )

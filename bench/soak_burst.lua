@@ -41,7 +41,9 @@ end
 function done(summary, latency, requests)
   local total = {}
   local bad = 0
+  local sent = 0
   for _, thread in ipairs(threads) do
+    sent = sent + thread:get("counter")
     for key, n in pairs(thread:get("statuses")) do
       total[key] = (total[key] or 0) + n
     end
@@ -51,6 +53,7 @@ function done(summary, latency, requests)
     io.write(string.format("SOAK status %s %d\n", key, n))
   end
   io.write(string.format("SOAK bad503 %d\n", bad))
+  io.write(string.format("SOAK sent %d\n", sent))
   local e = summary.errors
   io.write(string.format("SOAK errors connect=%d read=%d write=%d timeout=%d status=%d\n",
                          e.connect, e.read, e.write, e.timeout, e.status))

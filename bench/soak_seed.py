@@ -57,6 +57,7 @@ class Tally:
     def __init__(self, calm: dict[str, dict[str, Signature]], out_dir: Path) -> None:
         self.calm, self.out_dir = calm, out_dir
         self.statuses: Counter[str] = Counter()
+        self.failures: Counter[str] = Counter()
         self.seen: dict[str, Counter[str]] = {}
         self.torn: list[dict[str, str]] = []
         self.lock = threading.Lock()
@@ -65,6 +66,7 @@ class Tally:
         with self.lock:
             self.statuses[out.key] += 1
             if out.status != 200:
+                self.failures[f"{label} {target}: {out.key}"] += 1
                 return
             sig = signature(out.body)
             calm = {name: sigs[target] for name, sigs in self.calm.items()}
@@ -115,14 +117,18 @@ def seed_while_reading(
 
         tally = Tally(calm, out_dir)
         deadline = time.monotonic() + plan.seed_seconds + 60
+        # Cache hits are cheap enough to spin on; paced, they leave the CPU to the
+        # renders and the loads, where a tear can happen.
         loops = [
-            Loop(port, tally.reader(label, i), interval=0, timeout=10, deadline=deadline).start()
-            for label, port, n in (
-                ("cached", server.port, plan.readers),
-                ("uncached", nocache.port, plan.readers_uncached),
+            Loop(port, tally.reader(label, i), interval=pause, timeout=10, deadline=deadline)
+            for label, port, n, pause in (
+                ("cached", server.port, plan.readers, 0.005),
+                ("uncached", nocache.port, plan.readers_uncached, 0.0),
             )
             for i in range(n)
         ]
+        for loop in loops:
+            loop.start()
         seeds: Counter[str] = Counter()
         stop_at = time.monotonic() + plan.seed_seconds
         try:
@@ -147,6 +153,7 @@ def seed_while_reading(
             "seeds (A/B alternating)": dict(seeds),
             "requests done": sum(statuses.values()),
             "by status": dict(statuses),
+            "not 200": dict(tally.failures),
             **{f"{key} read as": dict(c) for key, c in sorted(tally.seen.items())},
             "torn bodies": n_torn,
             "torn examples": tally.torn[:5],

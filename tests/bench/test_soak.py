@@ -39,13 +39,14 @@ def test_descendants_are_the_whole_tree_and_only_it() -> None:
 
 def test_wrk_summary_lines_are_counted() -> None:
     out = (
-        "Running 3s test\nSOAK status 200 117\nSOAK status 503 40\nSOAK bad503 2\n"
+        "Running 3s test\nSOAK status 200 117\nSOAK status 503 40\nSOAK bad503 2\nSOAK sent 300\n"
         "SOAK errors connect=0 read=3 write=0 timeout=5 status=40\n"
         "SOAK summary requests=157 duration_us=3067119 p99_us=900 max_us=2000\n"
     )
     found = parse_wrk(out)
     assert found["statuses"] == {"200": 117, "503": 40}
     assert found["bad503"] == 2
+    assert found["sent"] == 300
     assert found["errors"]["timeout"] == 5
     assert found["summary"]["requests"] == 157
 
