@@ -7,7 +7,7 @@ RUN := $(UV) run --locked --no-sync
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 
-.PHONY: run test lint typecheck pytest bench bench-scale examples sync clean
+.PHONY: run test lint typecheck pytest bench bench-scale soak soak-smoke examples sync clean
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -43,6 +43,15 @@ bench: sync
 bench-scale: sync
 	$(RUN) python -m bench.generate
 	$(RUN) python -m bench.scale
+
+# The real server under bursts, header floods, big bodies and seeding while reading;
+# exits non-zero naming each broken promise. SOAK_ARGS: e.g. --database-url, --port.
+soak: sync
+	$(RUN) python -m bench.soak $(SOAK_ARGS)
+
+# The same scenarios, short (under a minute): for CI.
+soak-smoke: sync
+	$(RUN) python -m bench.soak --smoke $(SOAK_ARGS)
 
 examples: sync
 	$(RUN) fwatlas seed-if-empty

@@ -208,7 +208,7 @@ def cpu_steal() -> tuple[int, int]:
     return (fields[7] if len(fields) > 7 else 0), sum(fields)
 
 
-def summarise(runs: list[dict[str, float]]) -> dict[str, float]:
+def summarise(runs: list[dict[str, float]]) -> dict[str, float | list[float]]:
     return {
         "rps": round(statistics.median(r["rps"] for r in runs), 1),
         "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 3),
