@@ -155,3 +155,23 @@ def test_validate_fails_a_dataset_that_breaks_the_policy(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["validate", "--path", str(root)])
     assert result.exit_code == 1
     assert "framework flask: first_release_year is missing" in result.output
+
+
+def test_official_extensions_are_among_the_via_packages(dataset: Dataset) -> None:
+    flask = framework(dataset, "flask")
+    first(flask, "admin-panel").official_via.append("not-in-via")
+    assert "framework flask support.admin-panel: official_via names a package not in via" in (
+        lint(dataset)
+    )
+
+
+def test_a_package_index_source_backs_packaging_facts_only(dataset: Dataset) -> None:
+    flask = framework(dataset, "flask")
+    slug = add_source(dataset, "package-index-flask-x", None, SourceKind.documentation)
+    flask.attribute_sources["classification"] = [slug]
+    first(flask, "routing").sources.append(slug)
+    problems = lint(dataset)
+    assert f"framework flask attribute classification: {slug} backs packaging only" in problems
+    assert f"framework flask support.routing: {slug} backs packaging facts only, not support" in (
+        problems
+    )
