@@ -167,6 +167,9 @@ class Framework(SQLModel, table=True):
     )
     lifecycle: Lifecycle = Field(sa_column=enum_column(Lifecycle, "lifecycle"))
     lifecycle_note: str | None = None
+    # The framework this one builds on, by slug as in the seed files: statements it does
+    # not make are copied from the base at seed time, marked with `inherited_from`.
+    based_on: str | None = Field(default=None, max_length=80)
 
     attribute_sources: list[FrameworkAttributeSource] = Relationship(
         sa_relationship_kwargs={"cascade": "all, delete-orphan"}
@@ -250,8 +253,12 @@ class SupportStatement(SQLModel, table=True):
     since_version: str | None = Field(default=None, max_length=40)
     until_version: str | None = Field(default=None, max_length=40)
     via: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    official_via: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     notes: str | None = None
     last_verified: date | None = None
+    # The (transitive) base framework that made this statement; null for the framework's
+    # own. Inherited rows are derived on every seed and never exported.
+    inherited_from: str | None = Field(default=None, max_length=80)
 
     sources: list[Source] = Relationship(link_model=SupportSource)
 

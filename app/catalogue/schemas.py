@@ -75,6 +75,11 @@ class FrameworkAttributes(Strict):
     learning_curve: LearningCurve | None = None
     lifecycle: Lifecycle = Lifecycle.active
     lifecycle_note: str | None = None
+    based_on: Slug | None = Field(
+        default=None,
+        description="The framework this one builds on; a statement it does not make is"
+        " inherited from there (see `inherited_from` on a statement).",
+    )
 
 
 class FrameworkSummary(FrameworkAttributes):
@@ -113,16 +118,31 @@ class Statement(Strict):
     since_version: VersionStr | None = None
     until_version: VersionStr | None = None
     via: list[PackageName] = Field(default_factory=list)
+    official_via: list[PackageName] = Field(
+        default_factory=list,
+        description="Those of `via` published by the framework's own project; the rest are"
+        " third-party.",
+    )
     notes: str | None = None
     sources: Sources = Field(default_factory=list)
     last_verified: date | None = None
+
+
+class StatementOut(Statement):
+    """A statement as the API shows it: its own, or inherited from the framework it builds on."""
+
+    inherited_from: Slug | None = Field(
+        default=None,
+        description="Set when the framework makes no statement of its own and this one is its"
+        " base's (with the base's sources); null for the framework's own statement.",
+    )
 
 
 class FeatureSupport(BaseModel):
     feature: Slug
     name: str
     category: Slug
-    statements: list[Statement]
+    statements: list[StatementOut]
 
 
 class BenchmarkFigure(BaseModel):
@@ -163,7 +183,7 @@ class FeaturePublic(BaseModel):
 class FrameworkSupport(BaseModel):
     framework: Slug
     name: str
-    statements: list[Statement]
+    statements: list[StatementOut]
 
 
 class FeatureDetail(FeaturePublic):

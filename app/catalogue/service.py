@@ -26,7 +26,7 @@ from app.catalogue.schemas import (
     SourceDetail,
     SourcePublic,
     SourceUse,
-    Statement,
+    StatementOut,
     UseCaseDetail,
     UseCaseFramework,
     UseCaseLink,
@@ -249,19 +249,21 @@ def get_framework(session: Session, slug: str) -> Framework:
     return fw
 
 
-def statement(st: SupportStatement) -> Statement:
-    return Statement(
+def statement(st: SupportStatement) -> StatementOut:
+    return StatementOut(
         level=st.level,
         since_version=st.since_version,
         until_version=st.until_version,
         via=list(st.via),
+        official_via=list(st.official_via),
         notes=st.notes,
         sources=slugs(st.sources),
         last_verified=st.last_verified,
+        inherited_from=st.inherited_from,
     )
 
 
-UNKNOWN = Statement(level=SupportLevel.unknown, notes="No statement in the dataset yet.")
+UNKNOWN = StatementOut(level=SupportLevel.unknown, notes="No statement in the dataset yet.")
 
 
 FRAMEWORK_ID: sa.BindParameter[int] = sa.bindparam("framework_id", type_=sa.Integer)
@@ -328,8 +330,10 @@ CELL_STATEMENTS = (
         col(SupportStatement.since_version),
         col(SupportStatement.until_version),
         col(SupportStatement.via),
+        col(SupportStatement.official_via),
         col(SupportStatement.notes),
         col(SupportStatement.last_verified),
+        col(SupportStatement.inherited_from),
     )
     .where(col(SupportStatement.framework_id).in_(FRAMEWORK_IDS))
     .order_by(col(SupportStatement.seq))
@@ -338,7 +342,7 @@ CELL_STATEMENTS = (
 
 def support_cells(
     session: Session, framework_ids: Sequence[int | None]
-) -> dict[tuple[int, int], list[Statement]]:
+) -> dict[tuple[int, int], list[StatementOut]]:
     """Every support statement of these frameworks by (framework, feature), first first,
     read as plain rows in two queries: the bulk of a detail, a matrix or a compare."""
     conn = session.connection()
@@ -346,19 +350,20 @@ def support_cells(
     sources: dict[int, list[str]] = defaultdict(list)
     for statement_id, slug in conn.execute(CELL_SOURCES, ids):
         sources[statement_id].append(slug)
-    cells: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    for st_id, fw_id, feature_id, level, since, until, via, notes, verified in conn.execute(
-        CELL_STATEMENTS, ids
-    ):
+    cells: dict[tuple[int, int], list[StatementOut]] = defaultdict(list)
+    for row in conn.execute(CELL_STATEMENTS, ids):
+        st_id, fw_id, feature_id, level, since, until, via, official, notes, verified, base = row
         cells[fw_id, feature_id].append(
-            Statement(
+            StatementOut(
                 level=level,
                 since_version=since,
                 until_version=until,
                 via=list(via),
+                official_via=list(official),
                 notes=notes,
                 sources=sources.get(st_id or 0, []),
                 last_verified=verified,
+                inherited_from=base,
             )
         )
     return cells
@@ -515,7 +520,7 @@ def feature_detail(session: Session, slug: str) -> FeatureDetail:
         .options(selectinload(SupportStatement.sources))  # type: ignore[arg-type]
         .order_by(col(SupportStatement.seq))
     ).all()
-    by_fw: dict[int, list[Statement]] = defaultdict(list)
+    by_fw: dict[int, list[StatementOut]] = defaultdict(list)
     for st in stmts:
         by_fw[st.framework_id].append(statement(st))
     totals: Counter[SupportLevel] = Counter(dict.fromkeys(SupportLevel, 0))
@@ -578,6 +583,8 @@ def source_detail(session: Session, slug: str) -> SourceDetail:
     ]
     for link, owner, fk in owners:
         q = select(owner.framework_id).join(link, fk == owner.id).where(link.source_id == src.id)
+        if owner is SupportStatement:  # a source backs its own statements, not their copies
+            q = q.where(col(SupportStatement.inherited_from).is_(None))
         fw_ids.update(session.exec(q).all())
     frameworks = (
         session.exec(
@@ -597,7 +604,15 @@ def source_detail(session: Session, slug: str) -> SourceDetail:
         **source_public(src).model_dump(),
         cited_by=SourceUse(
             frameworks=list(frameworks),
-            support_statements=count(SupportSource),
+            support_statements=session.exec(
+                select(func.count())
+                .select_from(SupportSource)
+                .join(SupportStatement, col(SupportStatement.id) == SupportSource.statement_id)
+                .where(
+                    SupportSource.source_id == src.id,
+                    col(SupportStatement.inherited_from).is_(None),
+                )
+            ).one(),
             claims=count(ClaimSource),
             adopters=count(AdopterSource),
             use_cases=count(FrameworkUseCaseSource),
@@ -679,7 +694,12 @@ def meta(session: Session, *, data_licence: str, api_version: str) -> Meta:
             frameworks=n(Framework),
             features=n(Feature),
             feature_categories=n(FeatureCategory),
-            support_statements=n(SupportStatement),
+            # The dataset's own statements; inherited copies are derived from them.
+            support_statements=session.exec(
+                select(func.count())
+                .select_from(SupportStatement)
+                .where(col(SupportStatement.inherited_from).is_(None))
+            ).one(),
             sources=n(Source),
             claims=n(Claim),
             adopters=n(Adopter),

@@ -1,14 +1,14 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.benchmarks.schemas import BenchmarkSummary
-from app.catalogue.schemas import ClaimOut, FrameworkSummary, Statement
+from app.catalogue.schemas import ClaimOut, FrameworkSummary, StatementOut
 from app.enums import ConsiderationKind, Effort, SupportLevel
 from app.types import Slug, SourceSlug
 
 
 class Cell(BaseModel):
     level: SupportLevel = Field(description="The first statement's level; `unknown` if none.")
-    statements: list[Statement]
+    statements: list[StatementOut]
 
 
 class MatrixFramework(BaseModel):

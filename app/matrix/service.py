@@ -161,6 +161,7 @@ ATTRIBUTES = [
     ("lifecycle", "Lifecycle"),
     ("latest_version", "Latest version"),
     ("language", "Language"),
+    ("based_on", "Built on"),
 ]
 SUPPORT_ROWS = [
     ("async-views", "Async support"),

@@ -69,8 +69,9 @@ def export_dataset(session: Session) -> Dataset:
         for link in fw.attribute_sources:
             attribute_sources[link.attribute].append(link.source.slug)
         support: dict[str, Any] = {}
-        for st in sorted(fw.support, key=lambda s: (feature_slugs[s.feature_id], s.seq)):
-            item = StatementIn(**statement(st).model_dump())
+        own = (s for s in fw.support if s.inherited_from is None)  # inherited: derived on seed
+        for st in sorted(own, key=lambda s: (feature_slugs[s.feature_id], s.seq)):
+            item = StatementIn(**statement(st).model_dump(exclude={"inherited_from"}))
             key = feature_slugs[st.feature_id]
             support[key] = [*support[key], item] if key in support else [item]
         attributes = FrameworkAttributes.model_validate(fw, from_attributes=True).model_dump()

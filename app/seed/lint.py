@@ -3,11 +3,13 @@
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from packaging.version import Version
 
 from app.enums import ClaimKind, SupportLevel
-from app.seed.load import statements
+from app.seed.load import inherited_support, statements
+from app.seed.policy import policy_problems
 from app.seed.schema import Dataset
 
 
@@ -115,19 +117,50 @@ def lint(
             problems.append(f"{where}: a framework cannot migrate to itself")
         for i, item in enumerate(mig.considerations):
             cite(f"{where} considerations[{i}]", item.sources)
+    problems += policy_problems(dataset, today or datetime.now(UTC).date())
     return problems
 
 
 def completeness(dataset: Dataset) -> list[tuple[str, int, int, Counter[str]]]:
-    """Per framework: features with a known level, all features, and the count per level."""
+    """Per framework: features with a known level, all features, and the count per level
+    (a statement inherited from the framework's base counts as the framework's)."""
     total = len(dataset.features)
     rows = []
     for fw in dataset.frameworks:
         levels: Counter[str] = Counter()
+        inherited = inherited_support(dataset, fw.slug)
         for feature in (f.slug for f in dataset.features):
-            value = fw.support.get(feature)
+            value = fw.support.get(feature) or (
+                inherited[feature][1] if feature in inherited else None
+            )
             level = statements(value)[0].level.value if value else "missing"
             levels[level] += 1
         known = total - levels["unknown"] - levels["missing"]
         rows.append((fw.slug, known, total, levels))
     return rows
+
+
+def unknown_share(dataset: Dataset) -> tuple[int, int]:
+    """Cells (framework x feature, inherited included) that are unknown or missing, of all."""
+    rows = completeness(dataset)
+    return sum(total - known for _, known, total, _ in rows), sum(total for _, _, total, _ in rows)
+
+
+BASELINE = "lint-baseline.txt"
+
+
+def split_baseline(problems: list[str], root: Path) -> tuple[list[str], list[str], list[str]]:
+    """(new problems, problems the baseline already lists, baseline lines no longer seen).
+
+    The baseline lists breaches of the data policy that predate its lints and are still
+    being worked off: they are reported, not fatal; anything new fails, and so does a
+    baseline line whose problem is gone (the file only shrinks)."""
+    path = root / BASELINE
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    known = {line for line in lines if line and not line.startswith("#")}
+    seen = set(problems)
+    return (
+        [p for p in problems if p not in known],
+        [p for p in problems if p in known],
+        sorted(known - seen),
+    )

@@ -63,6 +63,32 @@ def statements(value: StatementIn | list[StatementIn]) -> list[StatementIn]:
     return value if isinstance(value, list) else [value]
 
 
+def base_chain(frameworks: dict[str, FrameworkIn], slug: str) -> list[str]:
+    """The frameworks `slug` builds on, nearest first; stops at a missing base or a cycle
+    (both are lint errors)."""
+    chain: list[str] = []
+    current = frameworks.get(slug)
+    while current is not None and current.based_on and current.based_on not in chain:
+        if current.based_on == slug:
+            break
+        chain.append(current.based_on)
+        current = frameworks.get(current.based_on)
+    return chain
+
+
+def inherited_support(dataset: Dataset, slug: str) -> dict[str, tuple[str, list[StatementIn]]]:
+    """Feature -> (the base that states it, its statements) for every feature `slug` makes no
+    statement on and a framework it builds on does; the nearest base wins."""
+    by_slug = {f.slug: f for f in dataset.frameworks}
+    own = by_slug[slug].support if slug in by_slug else {}
+    out: dict[str, tuple[str, list[StatementIn]]] = {}
+    for base in base_chain(by_slug, slug):
+        for feature, value in by_slug[base].support.items() if base in by_slug else ():
+            if feature not in own and feature not in out:
+                out[feature] = (base, statements(value))
+    return out
+
+
 def apply_index_entry(fw: FrameworkIn, entry: IndexEntry) -> SourceIn:
     """Version facts from the package index win over the curated file; its licence only fills
     what curation left unknown. `first_release_date` is the package's first upload, which

@@ -25,7 +25,7 @@ from app.models import (
     SupportStatement,
     UseCase,
 )
-from app.seed.load import content_hash, statements
+from app.seed.load import content_hash, inherited_support, statements
 from app.seed.schema import Dataset, RunIn
 
 T = TypeVar("T", bound=SQLModel)
@@ -85,6 +85,36 @@ def write_run(
                 **values,
             )
         )
+
+
+def _write_inherited(
+    session: Session,
+    dataset: Dataset,
+    frameworks: dict[str, Framework],
+    features: dict[str, Feature],
+    sources: dict[str, Source],
+) -> None:
+    """Copy each base's statements to the frameworks built on it that make none of their
+    own for that feature, with the base's sources, so every read shows them as inherited."""
+    for fw in dataset.frameworks:
+        for feature, (origin, base_statements) in inherited_support(dataset, fw.slug).items():
+            for seq, st in enumerate(base_statements):
+                session.add(
+                    SupportStatement(
+                        framework_id=pk(frameworks[fw.slug]),
+                        feature_id=pk(features[feature]),
+                        seq=seq,
+                        level=st.level,
+                        since_version=st.since_version,
+                        until_version=st.until_version,
+                        via=list(st.via),
+                        official_via=list(st.official_via),
+                        notes=st.notes,
+                        last_verified=st.last_verified,
+                        inherited_from=origin,
+                        sources=[sources[s] for s in st.sources],
+                    )
+                )
 
 
 def write_dataset(session: Session, dataset: Dataset, note: str = "seed") -> int | None:
@@ -234,11 +264,14 @@ def write_dataset(session: Session, dataset: Dataset, note: str = "seed") -> int
                         since_version=st.since_version,
                         until_version=st.until_version,
                         via=list(st.via),
+                        official_via=list(st.official_via),
                         notes=st.notes,
                         last_verified=st.last_verified,
                         sources=cited(st.sources),
                     )
                 )
+
+    _write_inherited(session, dataset, frameworks, features, sources)
 
     runs = _by_slug(session, BenchmarkRun)
     for run in dataset.runs:
