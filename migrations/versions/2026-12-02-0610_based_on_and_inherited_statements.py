@@ -1,8 +1,8 @@
 """based_on, inherited support statements, official extensions
 
 Revision ID: 3b8f0c6e1a27
-Revises: 7c1e5a9d2b40
-Create Date: 2026-12-02 06:00:00
+Revises: 3f6b2d8e1a77
+Create Date: 2026-12-02 06:10:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3b8f0c6e1a27"
-down_revision: str | None = "7c1e5a9d2b40"
+down_revision: str | None = "3f6b2d8e1a77"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
