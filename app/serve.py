@@ -100,20 +100,21 @@ STDERR_LOGGING = {
 }
 
 
-def run(settings: Settings, *, reload: bool = False) -> None:
-    """Serve `served_app()` with the server the settings name; returns once it stops."""
+def run(settings: Settings, *, reload: bool = False, target: str = TARGET) -> None:
+    """Serve `target` (an ASGI app factory, `served_app()` unless a benchmark names
+    another) with the server the settings name; returns once it stops."""
     if settings.server == "granian":
-        _granian(settings, reload)
+        _granian(settings, reload, target)
     else:
-        _uvicorn(settings, reload)
+        _uvicorn(settings, reload, target)
 
 
-def _uvicorn(settings: Settings, reload: bool) -> None:
+def _uvicorn(settings: Settings, reload: bool, target: str) -> None:
     import uvicorn
 
     protocol = H11WithDeadline if settings.server == "uvicorn-h11" else HttpToolsWithDeadline
     uvicorn.run(
-        TARGET,
+        target,
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -129,7 +130,7 @@ def _uvicorn(settings: Settings, reload: bool) -> None:
     )
 
 
-def _granian(settings: Settings, reload: bool) -> None:
+def _granian(settings: Settings, reload: bool, target: str) -> None:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
@@ -140,7 +141,7 @@ def _granian(settings: Settings, reload: bool) -> None:
     # The longer of the two settings keeps slow clients' headers working.
     head_timeout = max(settings.keepalive_timeout, settings.header_timeout)
     Granian(
-        TARGET,
+        target,
         factory=True,
         address=settings.host,
         port=settings.port,
