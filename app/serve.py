@@ -10,7 +10,7 @@ processes as `FWATLAS_*` environment variables, which the settings read.
 import asyncio
 from typing import Any, Literal, cast
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -29,11 +29,31 @@ def served_app() -> ASGIApp:
     from app.main import app
 
     settings = get_settings()
-    served: ASGIApp = app
+    served: ASGIApp = without_pathsend(app)
     if settings.access_log:
         served = AccessLog(served, AccessLogWriter(settings.access_log_format))
     trusted = [h.strip() for h in settings.forwarded_allow_ips.split(",") if h.strip()]
     return cast(ASGIApp, ProxyHeadersMiddleware(cast(Any, served), trusted_hosts=trusted))
+
+
+def without_pathsend(app: ASGIApp) -> ASGIApp:
+    """Hide the server's `http.response.pathsend` extension from the app.
+
+    Granian offers it, and Starlette's FileResponse (the docs' scripts and styles)
+    then hands over a file path instead of body messages; the response cache,
+    which stores what it sees in body messages, would store and send an empty
+    body. Without the extension Starlette sends the file as body messages, as it
+    does under Uvicorn.
+    """
+
+    async def plain_bodies(scope: Scope, receive: Receive, send: Send) -> None:
+        extensions = scope.get("extensions")
+        if extensions and "http.response.pathsend" in extensions:
+            scope = {**scope, "extensions": {**extensions}}
+            del scope["extensions"]["http.response.pathsend"]
+        await app(scope, receive, send)
+
+    return plain_bodies
 
 
 class _HeaderDeadline:

@@ -152,3 +152,44 @@ def print_table(report: dict[str, Any]) -> None:
         f"CPU time taken back by the host during the load runs: "
         f"{report['machine']['cpu_steal_during_load']:.0%}"
     )
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The README's tables, from a run's JSON: `python -m bench.report FILE`."""
+    out = [
+        "| server | request | baseline rps | app rps | **rps ratio** | p99 ratio "
+        "| no-log rps ratio | CPU ratio (log on / off) | log us | FastAPI peer ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for server, result in report["servers"].items():
+        for r in result["endpoints"]:
+            peer = f"{r['peer_rps_ratio']:.2f}" if "peer_rps_ratio" in r else ""
+            out.append(
+                f"| {server} | {r['endpoint']} | {r['baseline']['rps']:.0f} "
+                f"| {r['app']['rps']:.0f} | **{r['rps_ratio']:.2f}** | {r['p99_ratio']:.2f} "
+                f"| {r['rps_ratio_no_access_log']:.2f} "
+                f"| {r['cpu_ratio']:.2f} / {r['cpu_ratio_no_access_log']:.2f} "
+                f"| {r['access_log_us_per_request']:.1f} | {peer} |"
+            )
+    out += [
+        "",
+        "| server | request | CPU us per request: baseline | app | app, no log | FastAPI peer |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for server, result in report["servers"].items():
+        for r in result["endpoints"]:
+            peer = f"{r['peer_fastapi']['cpu_us_per_request']:.1f}" if "peer_fastapi" in r else ""
+            out.append(
+                f"| {server} | {r['endpoint']} | {r['baseline']['cpu_us_per_request']:.1f} "
+                f"| {r['app']['cpu_us_per_request']:.1f} "
+                f"| {r['app_no_access_log']['cpu_us_per_request']:.1f} | {peer} |"
+            )
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    from pathlib import Path
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text())))
