@@ -16,4 +16,8 @@ USER atlas
 ENV PATH="/srv/.venv/bin:$PATH" FWATLAS_HOST=0.0.0.0 FWATLAS_PORT=8000
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz')"
+# fwatlas serve: its access log on stdout, timeouts and trusted proxies as in
+# docs/serving.md (FWATLAS_WORKERS, FWATLAS_FORWARDED_ALLOW_IPS, ...). `exec` makes it
+# PID 1, so SIGTERM starts its graceful shutdown; give it its --graceful-timeout (30 s).
+STOPSIGNAL SIGTERM
 CMD ["sh", "-c", "fwatlas seed-if-empty && exec fwatlas serve"]

@@ -7,7 +7,7 @@ RUN := $(UV) run --locked --no-sync
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 
-.PHONY: run test lint typecheck pytest bench bench-scale soak soak-smoke examples sync clean
+.PHONY: run test lint typecheck pytest bench bench-smoke bench-scale soak soak-smoke examples sync clean
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -35,9 +35,15 @@ pytest: sync
 	env -u TEST_DATABASE_URL $(RUN) pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(RUN) pytest -p no:cacheprovider; fi
 
-# The app against a bare ASGI app sending the same bytes; see bench/README.md.
+# fwatlas serve as shipped (each server, access log on and off) against a bare ASGI app
+# sending the same bytes, and a plain FastAPI peer; see bench/README.md. About 9 minutes.
 bench: sync
 	$(RUN) python -m bench.run
+
+# The same harness for CI: one short round on the shipped server, under a minute. Fails
+# only on error answers, socket errors or lost access log lines, never on ratios.
+bench-smoke: sync
+	$(RUN) python -m bench.run --smoke
 
 # The synthetic dataset at scale (10,000 frameworks) and what reads cost on it.
 bench-scale: sync

@@ -3,7 +3,7 @@
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -28,25 +28,71 @@ PathOpt = Annotated[
 ]
 
 
+ServerName = Literal["granian", "uvicorn", "uvicorn-h11"]
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
+    server: Annotated[
+        ServerName | None, typer.Option(help="The HTTP server (see bench/README.md).")
+    ] = None,
+    access_log: Annotated[
+        bool | None,
+        typer.Option("--access-log/--no-access-log", help="One line per request on stdout."),
+    ] = None,
+    access_log_format: Annotated[
+        Literal["text", "json"] | None, typer.Option(help="Access log lines as text or JSON.")
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated proxies whose X-Forwarded-For/-Proto are trusted."),
+    ] = None,
+    keepalive_timeout: Annotated[
+        int | None, typer.Option(help="Seconds an idle keep-alive connection stays open.", min=1)
+    ] = None,
+    header_timeout: Annotated[
+        int | None,
+        typer.Option(help="Seconds a client has to send its request line and headers.", min=1),
+    ] = None,
+    graceful_timeout: Annotated[
+        int | None,
+        typer.Option(help="Seconds in-flight requests get to finish on SIGTERM.", min=1),
+    ] = None,
+    log_level: Annotated[
+        Literal["critical", "error", "warning", "info", "debug"] | None,
+        typer.Option(help="The server's own log level."),
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
 ) -> None:
-    """Serve the API with Uvicorn."""
-    import uvicorn
+    """Serve the API (Granian or Uvicorn), with an access log on stdout."""
+    import os
 
-    settings = get_settings()
-    uvicorn.run(
-        "app.main:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-    )
+    from app.serve import run
+
+    given = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "server": server,
+        "access_log": access_log,
+        "access_log_format": access_log_format,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "keepalive_timeout": keepalive_timeout,
+        "header_timeout": header_timeout,
+        "graceful_timeout": graceful_timeout,
+        "server_log_level": log_level,
+    }
+    # Worker processes build their settings from the environment: put the options there.
+    for name, value in given.items():
+        if value is not None:
+            os.environ[f"FWATLAS_{name.upper()}"] = (
+                str(value).lower() if value is True or value is False else str(value)
+            )
+    get_settings.cache_clear()
+    run(get_settings(), reload=reload)
 
 
 def upgrade_database() -> None:

@@ -1,5 +1,6 @@
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,20 @@ class Settings(BaseSettings):
     # The package index's JSON API base (the part before /<package>/json).
     pypi_json_url: str | None = None
     pypi_timeout: float = 10.0
+    # `fwatlas serve` (app/serve.py; README, "Behind a load balancer").
+    server: Literal["granian", "uvicorn", "uvicorn-h11"] = "granian"
+    workers: int = Field(default=1, ge=1)
+    access_log: bool = True
+    access_log_format: Literal["text", "json"] = "text"
+    # Comma-separated addresses or networks whose X-Forwarded-For/-Proto are believed.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Seconds: an idle keep-alive connection, and a request line plus headers, may take
+    # this long before the connection is closed.
+    keepalive_timeout: int = Field(default=5, ge=1)
+    header_timeout: int = Field(default=10, ge=1)
+    # Seconds in-flight requests get to finish after SIGTERM before workers are killed.
+    graceful_timeout: int = Field(default=30, ge=1)
+    server_log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
 
 @lru_cache

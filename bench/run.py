@@ -1,135 +1,65 @@
-"""`make bench`: Framework Atlas against a bare ASGI app sending the same bytes.
+"""`make bench`: `fwatlas serve` as it ships, against a bare ASGI app sending the same bytes.
 
-Both run under the same Uvicorn settings, one worker each, pinned to the same
-core; wrk loads them in turn from the other core, interleaved over several
-rounds. What is reported is the ratio of the app to the baseline in this run,
-round by round (each round's two runs are back to back), so the machine's
-speed, which on a shared host shifts from one second to the next, cancels out.
+For each server (Granian, Uvicorn with httptools, Uvicorn with h11) four
+processes run, one worker each, pinned to core 0: the app started by
+`fwatlas serve --server S` (access log on, as shipped), the same with
+`--no-access-log`, the bare ASGI baseline under the same server and settings
+(no logging: the ceiling), and a plain FastAPI app with a response model
+serving the same detail (the peer). wrk loads them from core 1, back to back,
+interleaved over rounds. What counts is each round's ratio to the baseline on
+the same server: the host's shifting speed (CPU steal) cancels out of it.
 """
 
 import argparse
 import base64
 import json
 import os
-import re
-import shutil
-import statistics
-import subprocess
 import sys
-import time
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-APP_PORT, BASE_PORT = 8741, 8742
-# Headers the server adds itself; the baseline gets them from Uvicorn too.
-SERVER_HEADERS = {"date", "server"}
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    path: str
-    query: str = ""
-    revalidate: bool = False  # send the ETag back and expect 304
-
-    @property
-    def target(self) -> str:
-        return self.path + (f"?{self.query}" if self.query else "")
-
-
-ENDPOINTS = (
-    Endpoint("framework detail", "/api/v1/frameworks/django"),
-    Endpoint("framework list", "/api/v1/frameworks"),
-    Endpoint("compare (3)", "/api/v1/compare", "frameworks=django,fastapi,flask"),
-    Endpoint("matrix (full)", "/api/v1/matrix"),
-    Endpoint("recommendation", "/api/v1/recommendations", "use_case=cms"),
-    Endpoint("304 revalidation", "/api/v1/frameworks/django", revalidate=True),
-    Endpoint("chart (SVG)", "/api/v1/benchmarks/chart.svg"),
+from bench.harness import (
+    ENDPOINTS,
+    RESULTS,
+    ROOT,
+    SERVER_HEADERS,
+    Endpoint,
+    Process,
+    cache_miss_ms,
+    cpu_steal,
+    ensure_wrk,
+    prepare_database,
+    start,
+    wrk,
 )
-TARGETS = {"rps_ratio": 0.60, "p99_ratio": 3.0, "rps_ratio_304": 0.70, "miss_ms": 10.0}
+from bench.report import print_table, summarise
+
+SERVERS = ("granian", "uvicorn", "uvicorn-h11")
+VARIANTS = ("baseline", "app", "app-nolog", "peer")
+TARGETS = {"rps_ratio": 0.80, "p99_ratio": 2.0, "rps_ratio_304": 0.80, "miss_ms": 10.0}
+FIRST_PORT = 18220
 
 
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    print("wrk not found: installing it with apt-get", flush=True)
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [*sudo, "apt-get", "install", "-y", "-qq", "wrk"]
-    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
-        subprocess.run([*sudo, "apt-get", "update", "-qq"], env=env, check=True)
-        subprocess.run(install, env=env, check=True, capture_output=True)
-    found = shutil.which("wrk")
-    if not found:
-        sys.exit("wrk could not be installed")
-    return found
-
-
-def pin(pid: int, cpu: int) -> None:
-    if (os.cpu_count() or 1) > 1:
-        os.sched_setaffinity(pid, {cpu})
-
-
-def prepare_database(env: dict[str, str]) -> None:
-    for args in (["db", "upgrade"], ["seed"]):
-        fwatlas = Path(sys.executable).parent / "fwatlas"
-        subprocess.run([fwatlas, *args], env=env, check=True, capture_output=True)
-
-
-@contextmanager
-def server(app: str, port: int, env: dict[str, str]) -> Any:
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        app,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    try:
-        pin(proc.pid, 0)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"{app} did not start")
-                time.sleep(0.1)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def record(endpoints: tuple[Endpoint, ...]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def record(
+    url: str, endpoints: tuple[Endpoint, ...]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The app's answers, byte for byte, for the baseline to send back."""
     answers, etags = [], {}
-    with httpx.Client(base_url=f"http://127.0.0.1:{APP_PORT}") as client:
+    with httpx.Client(base_url=url) as client:
         for ep in endpoints:
-            first = client.get(ep.target)
+            accept = {"accept-encoding": "gzip"} if ep.gzip else {"accept-encoding": "identity"}
+            first = client.get(ep.target, headers=accept)
             if first.status_code != 200:
                 sys.exit(f"{ep.target} answered {first.status_code}: {first.text[:200]}")
             etag = first.headers["etag"]
-            headers = {"if-none-match": etag} if ep.revalidate else {}
-            resp = client.get(ep.target, headers=headers)
+            headers = accept | ({"if-none-match": etag} if ep.revalidate else {})
+            # Read the bytes as sent: compressed stays compressed.
+            with client.stream("GET", ep.target, headers=headers) as resp:
+                body = b"".join(resp.iter_raw())
             if resp.status_code != (304 if ep.revalidate else 200):
                 sys.exit(f"{ep.name}: unexpected {resp.status_code}")
             etags[ep.name] = etag
@@ -138,94 +68,70 @@ def record(endpoints: tuple[Endpoint, ...]) -> tuple[list[dict[str, Any]], dict[
                     "path": ep.path,
                     "query": ep.query,
                     "if_none_match": etag if ep.revalidate else "",
+                    "gzip": ep.gzip,
                     "status": resp.status_code,
                     "headers": [
                         (k.decode("latin-1"), v.decode("latin-1"))
                         for k, v in resp.headers.raw
                         if k.decode("latin-1").lower() not in SERVER_HEADERS
                     ],
-                    "body": base64.b64encode(resp.content).decode(),
+                    "body": base64.b64encode(body).decode(),
+                    "content_encoding": resp.headers.get("content-encoding", "identity"),
                 }
             )
     return answers, etags
 
 
-WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
-WRK_PCT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
-WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
-WRK_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
-WRK_TOTAL = re.compile(r"(\d+) requests in")
-UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def wrk(binary: str, url: str, args: argparse.Namespace, etag: str | None) -> dict[str, float]:
-    cmd = [binary, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
-    if etag:
-        cmd += ["-H", f"If-None-Match: {etag}"]
-    proc = subprocess.Popen([*cmd, url], stdout=subprocess.PIPE, text=True)
-    pin(proc.pid, 1)
-    out, _ = proc.communicate()
-    if proc.returncode != 0 or not (rps := WRK_RPS.search(out)):
-        sys.exit(f"wrk failed on {url}:\n{out}")
-    pct = {p: float(v) * UNIT_MS[u] for p, v, u in WRK_PCT.findall(out)}
-    return {
-        "rps": float(rps.group(1)),
-        "p50_ms": pct["50"],
-        "p99_ms": pct["99"],
-        # Answers with a 4xx or 5xx status, and connections that failed or timed out.
-        "errors": int(m.group(1)) if (m := WRK_NON2XX.search(out)) else 0,
-        "socket_errors": sum(int(g) for g in m.groups()) if (m := WRK_SOCKET.search(out)) else 0,
-        "requests": int(m.group(1)) if (m := WRK_TOTAL.search(out)) else 0,
-    }
-
-
-def cache_miss_ms(env: dict[str, str], samples: int, interval: float) -> list[float]:
-    """Bump the dataset version, wait for the app to see it, time the first detail request."""
-    from sqlmodel import Session
-
-    from app.db import bump_version, make_engine
-
-    engine = make_engine(env["FWATLAS_DATABASE_URL"])
-    times = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{APP_PORT}") as client:
-        client.get("/api/v1/frameworks/django")
-        for _ in range(samples):
-            with Session(engine) as session:
-                bump_version(session, "bench: cache-miss probe")
-                session.commit()
-            time.sleep(interval + 0.1)
-            start = time.perf_counter()
-            resp = client.get("/api/v1/frameworks/django")
-            times.append((time.perf_counter() - start) * 1000)
-            resp.raise_for_status()
-    engine.dispose()
-    return times
-
-
-def cpu_steal() -> tuple[int, int]:
-    """(steal, total) jiffies so far: how much of the CPU a shared host took back."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    return (fields[7] if len(fields) > 7 else 0), sum(fields)
-
-
-def summarise(runs: list[dict[str, float]]) -> dict[str, float | list[float]]:
-    return {
-        "rps": round(statistics.median(r["rps"] for r in runs), 1),
-        "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 3),
-        "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 3),
-        "errors": sum(int(r["errors"]) for r in runs),
-        "socket_errors": sum(int(r["socket_errors"]) for r in runs),
-        "rounds": [round(r["rps"], 1) for r in runs],
-    }
+def launch(
+    stack: ExitStack,
+    procs: dict[str, dict[str, Process]],
+    variants: tuple[str, ...],
+    env: dict[str, str],
+) -> None:
+    python, fwatlas = sys.executable, str(Path(sys.executable).parent / "fwatlas")
+    for s_index, server in enumerate(procs):
+        for variant in variants:
+            port = FIRST_PORT + s_index * len(VARIANTS) + VARIANTS.index(variant)
+            cmd = {
+                # Exactly what ships, but for the port and the server's own log level.
+                "app": [fwatlas, "serve", "--server", server],
+                "app-nolog": [fwatlas, "serve", "--server", server, "--no-access-log"],
+                "baseline": [python, "-m", "bench.launch", "bench.baseline:factory"],
+                "peer": [python, "-m", "bench.launch", "bench.peer:factory"],
+            }[variant]
+            proc_env = env | {
+                "FWATLAS_SERVER": server,
+                "FWATLAS_PORT": str(port),
+                "FWATLAS_SERVER_LOG_LEVEL": "warning",
+            }
+            if variant.startswith("app"):
+                cmd += ["--port", str(port), "--log-level", "warning"]
+            procs[server][variant] = stack.enter_context(
+                start(cmd, port, proc_env, RESULTS / f"access-{server}-{variant}.log", wait=False)
+            )
+    # Started all at once, waited for together: start-up is most of a smoke run.
+    for server in procs:
+        for variant in variants:
+            procs[server][variant].wait_ready(f"{server} {variant}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--miss-samples", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--miss-samples", type=int, default=20)
+    parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated")
+    parser.add_argument(
+        "--smoke", action="store_true", help="1 round of 1 s, shipped server only; fail on errors"
+    )
     args = parser.parse_args()
+    from app.config import Settings
+
+    shipped = Settings().server
+    servers = tuple(s for s in args.servers.split(",") if s)
+    if args.smoke:
+        args.duration, args.rounds, args.miss_samples, servers = 1, 1, 2, (shipped,)
 
     binary = ensure_wrk()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -236,76 +142,53 @@ def main() -> None:
         "FWATLAS_DATABASE_URL": f"sqlite:///{db}",
         "BENCH_ANSWERS": str(RESULTS / "answers.json"),
     }
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "FWATLAS_ACCESS_LOG", "FWATLAS_ACCESS_LOG_FORMAT"):
+        env.pop(name, None)
     prepare_database(env)
     interval = float(env.get("FWATLAS_VERSION_CHECK_INTERVAL", "1.0"))
 
-    raw: dict[str, dict[str, list[dict[str, float]]]] = {
-        ep.name: {"baseline": [], "app": []} for ep in ENDPOINTS
-    }
+    raw: dict[tuple[str, str, str], list[dict[str, float]]] = {}
     with ExitStack() as stack:
-        stack.enter_context(server("app.main:app", APP_PORT, env))
-        answers, etags = record(ENDPOINTS)
+        procs: dict[str, dict[str, Process]] = {s: {} for s in servers}
+        # The app first: the baseline and the peer replay what it answers.
+        launch(stack, procs, ("app", "app-nolog"), env)
+        answers, etags = record(procs[servers[0]]["app-nolog"].url, ENDPOINTS)
         Path(env["BENCH_ANSWERS"]).write_text(json.dumps(answers))
-        stack.enter_context(server("bench.baseline:app", BASE_PORT, env))
-        ports = {"baseline": BASE_PORT, "app": APP_PORT}
-        for who in ("baseline", "app"):  # warm both, and the kernel's buffers
-            wrk(binary, f"http://127.0.0.1:{ports[who]}{ENDPOINTS[0].target}", args, None)
+        launch(stack, procs, ("baseline", "peer"), env)
+        for server in servers if not args.smoke else ():  # warm every process
+            for variant in VARIANTS:
+                wrk(binary, procs[server][variant].url + ENDPOINTS[0].target, 1, args, {})
         steal_before = cpu_steal()
         for rnd in range(args.rounds):
-            order = ("baseline", "app") if rnd % 2 == 0 else ("app", "baseline")
+            order = VARIANTS if rnd % 2 == 0 else tuple(reversed(VARIANTS))
             for ep in ENDPOINTS:
-                for who in order:
-                    url = f"http://127.0.0.1:{ports[who]}{ep.target}"
-                    etag = etags[ep.name] if ep.revalidate else None
-                    raw[ep.name][who].append(wrk(binary, url, args, etag))
-                    print(
-                        f"round {rnd + 1} {ep.name:<18} {who:<8} "
-                        f"{raw[ep.name][who][-1]['rps']:>9.1f} rps",
-                        flush=True,
-                    )
+                for server in servers:
+                    for variant in order:
+                        if variant == "peer" and not ep.peer:
+                            continue
+                        headers = {"Accept-Encoding": "gzip" if ep.gzip else "identity"}
+                        if ep.revalidate:
+                            headers["If-None-Match"] = etags[ep.name]
+                        process = procs[server][variant]
+                        cpu = process.cpu_seconds()
+                        run = wrk(binary, process.url + ep.target, args.duration, args, headers)
+                        cpu = process.cpu_seconds() - cpu
+                        run["cpu_us"] = cpu / max(1, run["requests"]) * 1e6
+                        raw.setdefault((ep.name, server, variant), []).append(run)
+                        print(
+                            f"round {rnd + 1} {ep.name:<20} {server:<11} {variant:<9} "
+                            f"{run['rps']:>9.1f} rps {run['cpu_us']:>7.1f} us CPU",
+                            flush=True,
+                        )
         steal_after = cpu_steal()
-        misses = cache_miss_ms(env, args.miss_samples, interval)
+        misses = cache_miss_ms(procs[servers[0]]["app"].url, env, args.miss_samples, interval)
+        # A clean stop flushes the access logs: every request wrk counted must be there.
+        logged = {server: procs[server]["app"].stop_and_count_lines() for server in servers}
     steal = (steal_after[0] - steal_before[0]) / max(1, steal_after[1] - steal_before[1])
-
-    results = []
-    for ep in ENDPOINTS:
-        base_runs, app_runs = raw[ep.name]["baseline"], raw[ep.name]["app"]
-        base, app = summarise(base_runs), summarise(app_runs)
-        # Each round's two runs were back to back: their ratio is what this machine's
-        # shifting speed (CPU steal on a shared host) cancels out of.
-        rps_ratio = round(
-            statistics.median(
-                a["rps"] / b["rps"] for a, b in zip(app_runs, base_runs, strict=True)
-            ),
-            3,
-        )
-        p99_ratio = round(
-            statistics.median(
-                a["p99_ms"] / b["p99_ms"] for a, b in zip(app_runs, base_runs, strict=True)
-            ),
-            3,
-        )
-        floor = TARGETS["rps_ratio_304"] if ep.revalidate else TARGETS["rps_ratio"]
-        results.append(
-            {
-                "endpoint": ep.name,
-                "request": ep.target,
-                "baseline": base,
-                "app": app,
-                "rps_ratio": rps_ratio,
-                "p99_ratio": p99_ratio,
-                "rps_ratio_by_round": [
-                    round(a["rps"] / b["rps"], 3) for a, b in zip(app_runs, base_runs, strict=True)
-                ],
-                "meets_target": rps_ratio >= floor
-                and p99_ratio <= TARGETS["p99_ratio"]
-                and app["errors"] == 0,
-            }
-        )
-    miss_median = statistics.median(misses)
-    report = {
+    report = summarise(raw, servers, ENDPOINTS, TARGETS, logged, misses)
+    report |= {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "shipped_server": shipped,
         "machine": {
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
@@ -319,44 +202,21 @@ def main() -> None:
             "workers": 1,
         },
         "targets": TARGETS,
-        "endpoints": results,
-        "cache_miss_detail_ms": {
-            "samples": len(misses),
-            "median": round(miss_median, 3),
-            "p90": round(statistics.quantiles(misses, n=10)[-1], 3),
-            "meets_target": miss_median < TARGETS["miss_ms"],
+        "content_encoding": {
+            a["path"] + ("+gzip" if a["gzip"] else ""): a["content_encoding"] for a in answers
         },
     }
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    for name in (f"bench-{stamp}.json", "latest.json"):
-        (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
+    name = "smoke" if args.smoke else "bench"
+    for file in (f"{name}-{stamp}.json", f"{name}-latest.json"):
+        (RESULTS / file).write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
-
-
-def print_table(report: dict[str, Any]) -> None:
-    print()
-    print(
-        f"{'endpoint':<18} {'base rps':>9} {'app rps':>9} {'ratio':>6} "
-        f"{'base p99':>9} {'app p99':>9} {'ratio':>6} {'errors':>6} {'socket':>6}  ok"
-    )
-    for r in report["endpoints"]:
-        b, a = r["baseline"], r["app"]
-        print(
-            f"{r['endpoint']:<18} {b['rps']:>9.0f} {a['rps']:>9.0f} {r['rps_ratio']:>6.2f} "
-            f"{b['p99_ms']:>7.2f}ms {a['p99_ms']:>7.2f}ms {r['p99_ratio']:>6.2f} "
-            f"{a['errors']:>6} {a['socket_errors']:>6}  {'yes' if r['meets_target'] else 'NO'}"
-        )
-    m = report["cache_miss_detail_ms"]
-    print(
-        f"\nfirst framework detail after a data change: median {m['median']:.2f} ms, "
-        f"p90 {m['p90']:.2f} ms over {m['samples']} changes  "
-        f"{'yes' if m['meets_target'] else 'NO'}"
-    )
-    print(
-        f"CPU time taken back by the host during the load runs: "
-        f"{report['machine']['cpu_steal_during_load']:.0%}"
-    )
-    print(f"results: {RESULTS.relative_to(ROOT)}/latest.json")
+    print(f"results: {RESULTS.relative_to(ROOT)}/{name}-latest.json")
+    problems = report["harness_problems"]
+    for problem in problems:
+        print(f"HARNESS: {problem}", file=sys.stderr)
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

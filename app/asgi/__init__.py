@@ -1,1 +1,1 @@
-"""The ASGI layers in front of FastAPI: guards, the response cache, admission."""
+"""The ASGI layers in front of FastAPI: access log, guards, response cache, admission."""
