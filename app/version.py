@@ -93,7 +93,10 @@ class VersionClock:
 
     async def get(self) -> Stamp:
         """The stamp to serve under; NotReady when none has ever been read."""
-        if not self._polling and time.monotonic() >= self._due:
+        # Read inline when nothing polls, or when the poll has not read a stamp yet (the
+        # first requests after start-up).
+        stale = not self._polling or self._stamp is None
+        if stale and time.monotonic() >= self._due:
             # Taken before the read: a change committed during it is seen next time.
             due = time.monotonic() + self.interval
             await self._refresh(rebuild=False)
