@@ -51,6 +51,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--overhead-mib", type=int, help="RSS growth allowed over the cache (48)")
     p.add_argument("--burst-seconds", type=int)
     p.add_argument("--seed-seconds", type=float)
+    p.add_argument("--flood-seconds", type=float, help="the most both floods may take (120)")
+    p.add_argument("--recovery-wait", type=float, help="wait for a stalled server (30 s)")
     p.add_argument(
         "--only",
         action="append",
@@ -62,7 +64,8 @@ def arguments() -> argparse.Namespace:
 
 def plan_from(args: argparse.Namespace) -> Plan:
     plan = SMOKE if args.smoke else Plan()
-    for name in ("cache_mib", "overhead_mib", "burst_seconds", "seed_seconds"):
+    names = ("cache_mib", "overhead_mib", "burst_seconds", "seed_seconds", "flood_seconds")
+    for name in (*names, "recovery_wait"):
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
     return plan
