@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from bench.run import ensure_wrk
 from bench.soak_data import make_dataset
 from bench.soak_proc import MIB, Server, fwatlas, raise_nofile
 from bench.soak_scenarios import Plan, Result, bodies, burst, floods
@@ -95,13 +96,13 @@ def main() -> int:
     args = arguments()
     plan = plan_from(args)
     signal.signal(signal.SIGTERM, _stop)
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed for the burst: apt-get install wrk")
+    ensure_wrk()  # installed with apt-get when missing, as `make bench` does
     nofile = raise_nofile()
     if nofile < max(plan.burst_connections) + 200:
         sys.exit(f"open-file limit {nofile} is too low for c={max(plan.burst_connections)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    work = RESULTS / ("soak-smoke" if args.smoke else "soak")
+    database = "postgresql" if args.database_url else "sqlite"
+    work = RESULTS / f"soak{'-smoke' if args.smoke else ''}-{database}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     url = args.database_url or f"sqlite:///{work / 'soak.db'}"
@@ -112,7 +113,7 @@ def main() -> int:
     }
     datasets = {n: make_dataset(ROOT / "seed", work / f"dataset-{n}", n) for n in "AB"}
     started = time.monotonic()
-    print(f"migrating and seeding dataset A ({'PostgreSQL' if args.database_url else 'SQLite'})")
+    print(f"migrating and seeding dataset A ({database})")
     fwatlas(["db", "upgrade"], env)
     fwatlas(["seed", "--path", str(datasets["A"])], env)
     only = set(args.only or ["burst", "floods", "bodies", "seed"])
@@ -141,7 +142,7 @@ def main() -> int:
         broken = [f"{r.name}: {c['promise']}" for r in results for c in r.checks if not c["ok"]]
         record = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "database": "postgresql" if args.database_url else "sqlite",
+            "database": database,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "plan": asdict(plan),
             "server_starts": server.starts,
