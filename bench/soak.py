@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from bench.run import ensure_wrk
 from bench.soak_data import make_dataset
 from bench.soak_proc import MIB, Server, fwatlas, raise_nofile
 from bench.soak_scenarios import Plan, Result, bodies, burst, floods
@@ -35,8 +36,10 @@ SMOKE = Plan(
     burst_seconds=3,
     header_requests=30,
     query_requests=1000,
-    flood_seconds=20,
+    flood_seconds=12,
     seed_seconds=4,
+    # One cache-less reader: three would slow the one load that CI can afford.
+    readers_uncached=1,
     recovery_wait=5,
 )
 
@@ -51,6 +54,8 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--overhead-mib", type=int, help="RSS growth allowed over the cache (48)")
     p.add_argument("--burst-seconds", type=int)
     p.add_argument("--seed-seconds", type=float)
+    p.add_argument("--flood-seconds", type=float, help="the most both floods may take (120)")
+    p.add_argument("--recovery-wait", type=float, help="wait for a stalled server (30 s)")
     p.add_argument(
         "--only",
         action="append",
@@ -62,7 +67,8 @@ def arguments() -> argparse.Namespace:
 
 def plan_from(args: argparse.Namespace) -> Plan:
     plan = SMOKE if args.smoke else Plan()
-    for name in ("cache_mib", "overhead_mib", "burst_seconds", "seed_seconds"):
+    names = ("cache_mib", "overhead_mib", "burst_seconds", "seed_seconds", "flood_seconds")
+    for name in (*names, "recovery_wait"):
         if getattr(args, name) is not None:
             setattr(plan, name, getattr(args, name))
     return plan
@@ -92,13 +98,13 @@ def main() -> int:
     args = arguments()
     plan = plan_from(args)
     signal.signal(signal.SIGTERM, _stop)
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed for the burst: apt-get install wrk")
+    ensure_wrk()  # installed with apt-get when missing, as `make bench` does
     nofile = raise_nofile()
     if nofile < max(plan.burst_connections) + 200:
         sys.exit(f"open-file limit {nofile} is too low for c={max(plan.burst_connections)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    work = RESULTS / ("soak-smoke" if args.smoke else "soak")
+    database = "postgresql" if args.database_url else "sqlite"
+    work = RESULTS / f"soak{'-smoke' if args.smoke else ''}-{database}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     url = args.database_url or f"sqlite:///{work / 'soak.db'}"
@@ -109,7 +115,7 @@ def main() -> int:
     }
     datasets = {n: make_dataset(ROOT / "seed", work / f"dataset-{n}", n) for n in "AB"}
     started = time.monotonic()
-    print(f"migrating and seeding dataset A ({'PostgreSQL' if args.database_url else 'SQLite'})")
+    print(f"migrating and seeding dataset A ({database})")
     fwatlas(["db", "upgrade"], env)
     fwatlas(["seed", "--path", str(datasets["A"])], env)
     only = set(args.only or ["burst", "floods", "bodies", "seed"])
@@ -138,7 +144,7 @@ def main() -> int:
         broken = [f"{r.name}: {c['promise']}" for r in results for c in r.checks if not c["ok"]]
         record = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "database": "postgresql" if args.database_url else "sqlite",
+            "database": database,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "plan": asdict(plan),
             "server_starts": server.starts,

@@ -124,6 +124,15 @@ class Client:
             self.conn = None
 
 
+def fetch(port: int, target: str, timeout: float) -> Outcome:
+    """One GET on a connection of its own, closed after."""
+    client = Client(port, timeout)
+    try:
+        return client.get(target)
+    finally:
+        client.close()
+
+
 class Loop:
     """Calls `step(client)` in a thread every `interval` s until stopped or `deadline`."""
 

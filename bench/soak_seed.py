@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.soak_data import Signature, classify, describe, signature
-from bench.soak_http import Client, Loop, Outcome
+from bench.soak_http import Client, Loop, Outcome, fetch
 from bench.soak_proc import FWATLAS, Server, fwatlas
 from bench.soak_scenarios import Plan, Result, settle
 
@@ -39,7 +39,7 @@ def _read_all(port: int) -> dict[str, Signature]:
 
 
 def _version(port: int) -> int | None:
-    out = Client(port, 5).get("/api/v1/meta")
+    out = fetch(port, "/api/v1/meta", 5)
     return int(json.loads(out.body)["dataset_version"]) if out.status == 200 else None
 
 
