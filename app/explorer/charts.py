@@ -65,12 +65,14 @@ def benchmark_chart(summary: dict[str, Any], kinds: dict[str, str]) -> dict[str,
 
 def score_bars(breakdown: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A stacked bar of each criterion's contribution, on the 0-100 score scale."""
-    order = list(CRITERIA)
+    labels = {**CRITERIA, "nice_to_have": "Nice-to-have features"}
+    order = list(labels)
     segments = []
     x = 0.0
     for part in breakdown:
         width = max(float(part["contribution"]), 0.0)
         index = order.index(part["criterion"]) if part["criterion"] in order else len(order) - 1
-        segments.append({"x": x, "width": width, "colour": index, **part})
+        label = labels.get(part["criterion"], part["criterion"])
+        segments.append({"x": x, "width": width, "colour": index, "label": label, **part})
         x += width
     return segments

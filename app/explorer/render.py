@@ -9,7 +9,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 HERE = files("app.explorer")
 ASSETS = "/explorer-assets/"
-MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+MEDIA_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 # Scripts and styles only from this origin, no inline script or style at all: every value a
 # page shows is escaped text, and nothing it says can become code.
@@ -78,8 +82,23 @@ def level_mark(level: str) -> str:
     return LEVELS.get(level, (level, "?"))[1]
 
 
+# Words whose capitals a plain capitalize() would lose.
+PROPER = {
+    "javascript": "JavaScript",
+    "typescript": "TypeScript",
+    "php": "PHP",
+    "csharp": "C#",
+    "api": "API",
+    "wsgi": "WSGI",
+    "asgi": "ASGI",
+    "both": "WSGI and ASGI",
+    "orm": "ORM",
+}
+
+
 def humanize(value: object) -> str:
-    return str(value).replace("_", " ").replace("-", " ").capitalize()
+    text = str(value)
+    return PROPER.get(text) or text.replace("_", " ").replace("-", " ").capitalize()
 
 
 def number(value: object, digits: int = 0) -> str:

@@ -183,7 +183,7 @@ def test_assets_are_fingerprinted_and_served_by_the_app(client: Any) -> None:
     for url in re.findall(r'(?:href|src)="(/explorer-assets/[^"]+)"', page):
         asset = client.get(url)
         assert asset.status_code == 200
-        assert asset.headers["content-type"].startswith(("text/css", "text/javascript"))
+        assert asset.headers["content-type"].startswith(("text/css", "text/javascript", "image/"))
     assert client.get("/explorer-assets/explorer.css").status_code == 404
 
 
@@ -193,3 +193,40 @@ def test_every_page_is_under_100_kb_compressed(client: Any, url: str) -> None:
     assert response.status_code == 200
     assert response.headers["content-encoding"] == "br"
     assert int(response.headers["content-length"]) < 100_000
+
+
+def test_the_heat_map_of_100_frameworks_stays_a_light_page() -> None:
+    from app.asgi.cache import COMPRESSORS
+    from app.explorer.render import ENV, LEVELS
+
+    levels = list(LEVELS)
+    frameworks = [{"slug": f"framework-{i}", "name": f"Framework {i}"} for i in range(100)]
+    rows = [
+        {
+            "feature": f"feature-{j}",
+            "name": f"Feature number {j}",
+            "category": f"category-{j // 4}",
+            "cells": {f["slug"]: {"level": levels[(i * j) % 5]} for i, f in enumerate(frameworks)},
+        }
+        for j in range(44)
+    ]
+    groups = [
+        (f"category-{k}", f"Category {k}", [r for r in rows if r["category"] == f"category-{k}"])
+        for k in range(11)
+    ]
+    html = (
+        ENV.get_template("matrix.html")
+        .render(
+            data={"frameworks": frameworks, "rows": rows},
+            groups=groups,
+            categories=[],
+            names={f["slug"]: f["name"] for f in frameworks},
+            chosen=[],
+            chosen_categories=[],
+            json_url="/api/v1/matrix",
+            csv_url="/api/v1/matrix?format=csv",
+        )
+        .encode()
+    )
+    assert html.count(b'<td class="lv-') == 4400
+    assert len(COMPRESSORS["br"](html)) < 100_000
