@@ -146,3 +146,21 @@ def test_keyboard_focus_is_visible(browser: Any, base_url: str) -> None:
     assert skip.evaluate("e => e === document.activeElement")
     assert skip.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
     page.close()
+
+
+def test_the_forms_work_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/recommend")
+    page.get_by_label("Use case (a preset of priorities and features)").select_option("cms")
+    page.get_by_role("button", name="Rank frameworks").click()
+    page.wait_for_url("**use_case=cms*")
+    assert page.locator(".result h3 a").first.inner_text() == "Django"
+    # Without the script the slider values are still written, by the server.
+    assert page.locator("#o-admin").inner_text() == "5"
+    page.goto(base_url + "/matrix")
+    page.get_by_label("Categories").select_option("data")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**category=data")
+    assert page.locator("table.heatmap tr.category th").all_inner_texts() == ["Data"]
+    context.close()
