@@ -7,7 +7,7 @@ from starlette.requests import Request
 
 from app.enums import Classification, Interface
 from app.explorer.client import Api, Params, Problem, api_url
-from app.explorer.params import listed, single
+from app.explorer.params import SLUG, listed, single
 from app.explorer.render import Page
 
 # The SPEC's languages: the API has no language facet, so the choices are the vocabulary.
@@ -98,17 +98,23 @@ async def _close_to(api: Api, problem: Problem, collection: str, slug: str) -> P
     if problem.status != 404 or problem.suggestions:
         return problem
     slugs = [item["slug"] for item in await api.all_items(collection)]
-    suggestions = difflib.get_close_matches(slug, slugs, n=3, cutoff=0.6)
+    suggestions = difflib.get_close_matches(slug.lower(), slugs, n=3, cutoff=0.6)
     return Problem(404, {**problem.body, "suggestions": suggestions})
+
+
+async def _read_one(api: Api, collection: str, kind: str, slug: str) -> Any:
+    """One item by slug; a slug no item could have (`Django`) is a miss like any other."""
+    try:
+        if not SLUG.match(slug):
+            raise Problem(404, {"detail": f"No {kind} has the slug {slug!r}."})
+        return await api.get(f"{collection}/{slug}")
+    except Problem as problem:
+        raise await _close_to(api, problem, collection, slug) from None
 
 
 async def framework(api: Api, request: Request) -> Page:
     slug = request.url.path.removeprefix("/frameworks/")
-    url = f"/api/v1/frameworks/{slug}"
-    try:
-        detail = await api.get(url)
-    except Problem as problem:
-        raise await _close_to(api, problem, "/api/v1/frameworks", slug) from None
+    detail = await _read_one(api, "/api/v1/frameworks", "framework", slug)
     categories = await api.get("/api/v1/feature-categories")
     names = {c["slug"]: c["name"] for c in categories}
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -124,17 +130,15 @@ async def framework(api: Api, request: Request) -> Page:
             "support_groups": [(name, groups[cat]) for cat, name in ordered],
             "sources": sources,
             "maintenance": [(label, detail.get(key)) for key, label in MAINTENANCE],
-            "json_url": url,
+            "json_url": f"/api/v1/frameworks/{slug}",
         },
     )
 
 
 async def source(api: Api, request: Request) -> Page:
     slug = request.url.path.removeprefix("/sources/")
-    url = f"/api/v1/sources/{slug}"
-    try:
-        found = await api.get(url)
-    except Problem as problem:
-        raise await _close_to(api, problem, "/api/v1/sources", slug) from None
+    found = await _read_one(api, "/api/v1/sources", "source", slug)
     frameworks = {f["slug"]: f["name"] for f in await api.all_items("/api/v1/frameworks")}
-    return Page("source.html", {"s": found, "names": frameworks, "json_url": url})
+    return Page(
+        "source.html", {"s": found, "names": frameworks, "json_url": f"/api/v1/sources/{slug}"}
+    )

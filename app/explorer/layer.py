@@ -6,7 +6,6 @@ API answers it is built from, which are admitted, or served from the cache, on t
 """
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -21,7 +20,6 @@ from app.version import NotReady, VersionClock
 
 log = logging.getLogger("app.explorer")
 Handler = Callable[[Api, Request], Awaitable[Page]]
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 PAGES: dict[str, Handler] = {
     "/": catalogue.home,
     "/compare": analysis.compare,

@@ -1,6 +1,10 @@
 """Reading a page's query: lists as comma lists or repeated parameters alike."""
 
+import re
+
 from starlette.requests import Request
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 
 
 def listed(request: Request, name: str) -> list[str]:

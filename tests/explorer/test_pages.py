@@ -83,6 +83,9 @@ def test_unknown_slug_is_an_html_404_with_suggestions(client: Any) -> None:
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "No framework has the slug" in response.text
     assert '<a href="django">django</a>' in response.text
+    capitals = client.get("/frameworks/Django")
+    assert capitals.status_code == 404
+    assert '<a href="django">django</a>' in capitals.text
     source = client.get("/sources/nowhere-at-all")
     assert source.status_code == 404
     assert "No source has the slug" in source.text
