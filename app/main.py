@@ -24,6 +24,7 @@ from app.db import OpenSession, Stamp, snapshot_session
 from app.docs import install_docs
 from app.enums import TestType
 from app.errors import install_error_handlers
+from app.explorer.layer import Explorer
 from app.health import install_health
 from app.matrix.router import router as matrix_router
 from app.recommendations.router import router as recommendations_router
@@ -71,7 +72,7 @@ class Atlas(FastAPI):
     """FastAPI behind the layers that answer without it.
 
     guards (limits, liveness, preflight) -> response cache (stored answers, negotiation,
-    compression) -> admission (bounded work, else 503) -> FastAPI.
+    compression) -> explorer pages -> admission (bounded work, else 503) -> FastAPI.
     """
 
     open_session: OpenSession
@@ -89,14 +90,18 @@ class Atlas(FastAPI):
             queue=settings.max_queue,
             timeout=settings.queue_timeout,
         )
+        # The explorer's pages sit between the cache and admission and read the API
+        # through the cache: a page holds no slot while its reads are admitted.
+        explorer = Explorer(self.admission, clock)
         self.cache = cache = ResponseCache(
-            self.admission,
+            explorer,
             clock=clock,
             max_bytes=settings.cache_max_bytes,
             max_age=settings.cache_max_age,
             compress_min_bytes=settings.compress_min_bytes,
             admission=self.admission,
         )
+        explorer.api = cache
         self.layers = Guards(cache, settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench.run import ensure_wrk
+from bench.harness import ensure_wrk
 from bench.soak_data import make_dataset
 from bench.soak_proc import MIB, Server, fwatlas, raise_nofile
 from bench.soak_scenarios import Plan, Result, bodies, burst, floods

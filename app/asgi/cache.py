@@ -25,6 +25,11 @@ from app.db import READ_RECORD, ReadRecord, Stamp
 from app.version import NotReady, VersionClock
 
 UNCACHED_PATHS = frozenset({"/readyz"})
+# What never changes with the data: the API docs, the OpenAPI document and assets whose
+# names carry their content's hash. Everything else (the API, the explorer's pages) is
+# keyed by the dataset stamp.
+STATIC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+STATIC_PREFIXES = ("/docs-assets/", "/explorer-assets/")
 # Answers differ by representation (JSON or CSV) and by content coding.
 VARY = b"Accept, Accept-Encoding"
 STATIC = Stamp("static", 0)
@@ -128,6 +133,10 @@ def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return etag in candidates
 
 
+def is_static(path: str) -> bool:
+    return path in STATIC_PATHS or path.startswith(STATIC_PREFIXES)
+
+
 def canonical_query(query_string: bytes) -> str:
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     # A stable sort by name keeps the order of repeated values, which can matter.
@@ -222,8 +231,8 @@ class ResponseCache:
             await self._uncached(scope, receive, send, media_type, coding)
             return
         try:
-            # Only the dataset's answers depend on it; docs never wait on the database.
-            stamp = await self.clock.get() if api else STATIC
+            # Docs and assets never wait on the database; everything else depends on it.
+            stamp = STATIC if is_static(path) else await self.clock.get()
         except NotReady as exc:
             await send_problem(scope, receive, send, 503, f"Not ready: {exc}.", retry=True)
             return

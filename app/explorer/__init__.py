@@ -1,0 +1,1 @@
+"""The explorer: HTML pages for people, rendered from the API's own answers."""
