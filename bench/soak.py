@@ -57,6 +57,11 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--flood-seconds", type=float, help="the most both floods may take (120)")
     p.add_argument("--recovery-wait", type=float, help="wait for a stalled server (30 s)")
     p.add_argument(
+        "--latency-advisory",
+        action="store_true",
+        help="report latency promises without failing on them (CI on a shared VM)",
+    )
+    p.add_argument(
         "--only",
         action="append",
         choices=["burst", "floods", "bodies", "seed"],
@@ -87,7 +92,8 @@ def report(result: Result) -> None:
         if key != "torn examples":
             print(f"  {key:<{width}}  {show(value)}")
     for c in result.checks:
-        print(f"  {'PASS' if c['ok'] else 'FAIL'}  {c['promise']}: {c['detail']}")
+        verdict = "PASS" if c["ok"] else "FAIL"
+        print(f"  {verdict}  {c['promise']}: {c['detail']}")
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -141,7 +147,12 @@ def main() -> int:
                 report(results[-1])
     finally:
         server.stop()
-        broken = [f"{r.name}: {c['promise']}" for r in results for c in r.checks if not c["ok"]]
+        broken = [
+            f"{r.name}: {c['promise']}"
+            for r in results
+            for c in r.checks
+            if not c["ok"] and not (args.latency_advisory and c["timing"])
+        ]
         record = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": database,

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -132,6 +132,18 @@ def healthy(port: int, timeout: float) -> bool:
         conn.close()
 
 
+# The server on core 0 and the load generator on core 1, as `make bench` does: wrk must
+# not take the server's CPU, or the latencies measured are the load generator's.
+SERVER_CPU, LOAD_CPU = 0, 1
+
+
+def pin_to(cpu: int) -> Callable[[], None] | None:
+    """A preexec function pinning the child to `cpu`, or None on a one-core machine."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
 class Server:
     """`fwatlas serve` in its own process group, so it and any worker it forks die together."""
 
@@ -151,7 +163,12 @@ class Server:
         args = [str(FWATLAS), "serve", "--port", str(self.port), "--workers", str(self.workers)]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                args,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=pin_to(SERVER_CPU),
             )
         self.starts += 1
 
