@@ -4,10 +4,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,6 +27,7 @@ from app.enums import TestType
 from app.errors import install_error_handlers
 from app.health import install_health
 from app.matrix.router import router as matrix_router
+from app.params import canonical_slugs, document_conventions, list_parameters, strict_query
 from app.recommendations.router import router as recommendations_router
 from app.recommendations.service import ranking_snapshot
 from app.version import VersionClock, check
@@ -79,6 +81,11 @@ class Atlas(FastAPI):
     admission: Admission | None = None
     cache: ResponseCache | None = None
 
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document_conventions(super().openapi())
+        return super().openapi()
+
     async def _framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
@@ -95,6 +102,7 @@ class Atlas(FastAPI):
             max_bytes=settings.cache_max_bytes,
             max_age=settings.cache_max_age,
             compress_min_bytes=settings.compress_min_bytes,
+            list_params=list_parameters(self),
         )
         self.layers = Guards(cache, settings)
 
@@ -162,10 +170,10 @@ def create_app(
     install_error_handlers(app)
     install_docs(app)
     install_health(app, sessions)
-    app.include_router(catalogue_router, prefix="/api/v1")
-    app.include_router(benchmarks_router, prefix="/api/v1")
-    app.include_router(matrix_router, prefix="/api/v1")
-    app.include_router(recommendations_router, prefix="/api/v1")
+    # Every operation keeps the same conventions: no unknown query parameter, one URL a slug.
+    conventions = [Depends(canonical_slugs), Depends(strict_query)]
+    for router in (catalogue_router, benchmarks_router, matrix_router, recommendations_router):
+        app.include_router(router, prefix="/api/v1", dependencies=conventions)
     app.stack_layers(settings, clock)
     return app
 

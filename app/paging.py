@@ -6,12 +6,15 @@ import json
 import math
 import re
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import invalid
+from app.params import canonical_query, list_names
 
 T = TypeVar("T")
 
@@ -77,7 +80,12 @@ def decode_cursor(cursor: str, arity: int, kinds: tuple[KeyKind, ...]) -> list[A
 
 
 def link_next(request: Request, response: Response, page: Page[Any]) -> None:
-    """Set the RFC 8288 `Link: <...>; rel="next"` header for a page that has a next one."""
+    """Set the RFC 8288 `Link: <...>; rel="next"` header for a page that has a next one,
+    in the query's canonical form: `x=a,b` and `x=a&x=b` give the same bytes."""
     if page.next_cursor:
-        url = request.url.include_query_params(cursor=page.next_cursor)
-        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+        route = request.scope.get("route")
+        lists = list_names(route) if isinstance(route, APIRoute) else frozenset()
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        query.append(("cursor", page.next_cursor))
+        canonical = canonical_query(urlencode(query), lists)
+        response.headers["Link"] = f'<{request.url.path}?{canonical}>; rel="next"'

@@ -42,13 +42,7 @@ VersionStr = Annotated[str, StringConstraints(max_length=40), AfterValidator(_ve
 PackageName = Annotated[str, StringConstraints(max_length=120), AfterValidator(_package)]
 PartialDate = Annotated[str, StringConstraints(max_length=10), AfterValidator(_partial_date)]
 
-SLUG_LIST_PATTERN = r"^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$"
-SlugListStr = Annotated[str, StringConstraints(pattern=SLUG_LIST_PATTERN, max_length=2000)]
-
-
-def split_slugs(values: str | list[str] | None) -> list[str]:
-    """`a,b` and `?x=a&x=b` alike, order kept, as a flat list."""
-    if values is None:
-        return []
-    items = [values] if isinstance(values, str) else values
-    return [part for item in items for part in item.split(",") if part]
+# An SPDX licence expression: ids, `AND`/`OR`/`WITH`, parentheses; no control characters.
+SPDX_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.+()\- ]*$"
+# Free text a query can match (a server's name): anything printable.
+PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]+$"

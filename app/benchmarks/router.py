@@ -9,19 +9,16 @@ from app.db import ReadDep
 from app.enums import TestType
 from app.errors import COMMON_PROBLEMS, problem_responses
 from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
-from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
+from app.params import ListParam, SlugItem, SlugList
+from app.types import PRINTABLE_PATTERN
 
+ServerName = Annotated[str, Query(pattern=PRINTABLE_PATTERN, max_length=80)]
 router = APIRouter(tags=["benchmarks"], responses=problem_responses(*COMMON_PROBLEMS))
 
-Slugs = Annotated[
-    list[Annotated[str, Query(pattern=SLUG_LIST_PATTERN, max_length=2000)]],
-    Query(description="Slugs, comma-separated or repeated."),
-]
+Slugs = Annotated[SlugList, Query(description="Slugs.")]
 Baseline = Annotated[
-    str | None,
+    SlugItem | None,
     Query(
-        pattern=SLUG_PATTERN,
-        max_length=80,
         description="The reference framework (default: the fastest).",
         examples=["fastapi"],
     ),
@@ -38,9 +35,11 @@ async def list_benchmarks(
     response: Response,
     read: ReadDep,
     framework: Slugs = [],  # noqa: B006
-    test_type: Annotated[list[TestType], Query()] = [],  # noqa: B006
+    test_type: Annotated[ListParam[TestType], Query()] = [],  # noqa: B006
     source: Slugs = [],  # noqa: B006
-    server: Annotated[list[Annotated[str, Query(max_length=80)]], Query()] = [],  # noqa: B006
+    server: Annotated[
+        ListParam[Annotated[str, Query(pattern=PRINTABLE_PATTERN, max_length=80)]], Query()
+    ] = [],  # noqa: B006
     run: Slugs = [],  # noqa: B006
     sort: service.BenchmarkSort = service.BenchmarkSort.rps_desc,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -50,11 +49,11 @@ async def list_benchmarks(
     server, concurrency, environment and source."""
     page = await read(
         service.list_results,
-        framework=split_slugs(framework),
+        framework=framework,
         test_type=test_type,
-        source=split_slugs(source),
+        source=source,
         server=server,
-        run=split_slugs(run),
+        run=run,
         sort=sort,
         limit=limit,
         cursor=cursor,
@@ -77,7 +76,7 @@ async def benchmark_summary(
     return await read(
         service.summarise,
         test_type=test_type,
-        frameworks=split_slugs(frameworks),
+        frameworks=frameworks,
         baseline=baseline,
         include_unspecified=include_unspecified,
     )
@@ -105,7 +104,7 @@ async def benchmark_chart(
     summary = await read(
         service.summarise,
         test_type=test_type,
-        frameworks=split_slugs(frameworks),
+        frameworks=frameworks,
         baseline=baseline,
         include_unspecified=include_unspecified,
     )

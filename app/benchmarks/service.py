@@ -59,7 +59,7 @@ def _slug_filter(
     session: Session, model: Any, pointer: str, wanted: Sequence[str], kind: str, column: Any
 ) -> Any:
     ids = dict(session.exec(select(model.slug, model.id).where(col(model.slug).in_(wanted))).all())
-    check_known(pointer, wanted, ids, kind)
+    check_known(pointer, wanted, ids, kind, lambda: session.exec(select(model.slug)).all())
     return col(column).in_(list(ids.values()))
 
 

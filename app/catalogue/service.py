@@ -1,7 +1,7 @@
 """Reads of the catalogue: frameworks, features, sources, use cases, meta and export."""
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC
 from enum import StrEnum
 from typing import Any
@@ -34,7 +34,7 @@ from app.catalogue.schemas import (
 )
 from app.db import current_version
 from app.enums import Aspect, ClaimKind, SupportLevel
-from app.errors import invalid, not_found
+from app.errors import invalid, not_found, unknown_values
 from app.models import (
     Adopter,
     AdopterSource,
@@ -82,13 +82,15 @@ def slugs(sources: Iterable[Source]) -> list[str]:
     return sorted(s.slug for s in sources)
 
 
-def check_known(pointer: str, wanted: Sequence[str], known: Iterable[str], kind: str) -> None:
+def check_known(
+    pointer: str,
+    wanted: Sequence[str],
+    known: Iterable[str],
+    kind: str,
+    everything: Callable[[], Iterable[str]] | None = None,
+) -> None:
     """A 422 naming every unknown value: list parameters never drop values silently."""
-    known_set = set(known)
-    unknown = [w for w in dict.fromkeys(wanted) if w not in known_set]
-    if unknown:
-        names = ", ".join(f"'{u}'" for u in unknown)
-        raise invalid(pointer, f"unknown {kind}{'s' if len(unknown) > 1 else ''}: {names}")
+    unknown_values(pointer, wanted, known, kind, everything)
 
 
 # ---- frameworks -----------------------------------------------------------
@@ -144,7 +146,8 @@ def _framework_filters(
     if use_case:
         uc = session.exec(select(UseCase.id).where(UseCase.slug == use_case)).first()
         if uc is None:
-            raise invalid("/query/use_case", f"unknown use case: '{use_case}'")
+            known_cases = session.exec(select(UseCase.slug)).all()
+            check_known("/query/use_case", [use_case], known_cases, "use case")
         conds.append(
             col(Framework.id).in_(
                 select(FrameworkUseCase.framework_id).where(FrameworkUseCase.use_case_id == uc)
@@ -156,7 +159,13 @@ def _framework_filters(
                 select(Feature.slug, Feature.id).where(col(Feature.slug).in_(supports))
             ).all()
         )
-        check_known("/query/supports", supports, ids, "feature")
+        check_known(
+            "/query/supports",
+            supports,
+            ids,
+            "feature",
+            lambda: session.exec(select(Feature.slug)).all(),
+        )
         for feature_id in dict.fromkeys(ids[s] for s in supports):
             conds.append(
                 col(Framework.id).in_(
@@ -245,7 +254,7 @@ def summary(fw: Framework) -> FrameworkSummary:
 def get_framework(session: Session, slug: str) -> Framework:
     fw = session.exec(select(Framework).where(Framework.slug == slug)).first()
     if fw is None:
-        raise not_found("framework", slug)
+        raise not_found("framework", slug, session.exec(select(Framework.slug)).all())
     return fw
 
 
@@ -503,7 +512,7 @@ def list_categories(session: Session) -> list[CategoryPublic]:
 def feature_detail(session: Session, slug: str) -> FeatureDetail:
     feature = session.exec(select(Feature).where(Feature.slug == slug)).first()
     if feature is None:
-        raise not_found("feature", slug)
+        raise not_found("feature", slug, session.exec(select(Feature.slug)).all())
     parents = dict(session.exec(select(Feature.id, Feature.slug)).all())
     children = session.exec(
         select(Feature.slug).where(Feature.parent_id == feature.id).order_by(col(Feature.position))
@@ -556,7 +565,7 @@ def list_sources(
 def source_detail(session: Session, slug: str) -> SourceDetail:
     src = session.exec(select(Source).where(Source.slug == slug)).first()
     if src is None:
-        raise not_found("source", slug)
+        raise not_found("source", slug, session.exec(select(Source.slug)).all())
 
     def count(link: Any) -> int:
         return session.exec(
@@ -643,7 +652,7 @@ def use_case_detail(session: Session, slug: str) -> UseCaseDetail:
         select(UseCase).where(UseCase.slug == slug).options(selectinload(UseCase.sources))  # type: ignore[arg-type]
     ).first()
     if uc is None:
-        raise not_found("use case", slug)
+        raise not_found("use case", slug, session.exec(select(UseCase.slug)).all())
     links = session.exec(
         select(FrameworkUseCase, Framework.slug)
         .join(Framework, col(Framework.id) == col(FrameworkUseCase.framework_id))

@@ -49,7 +49,9 @@ def _frameworks(session: Session, wanted: Sequence[str], pointer: str) -> list[F
     rows = {
         f.slug: f for f in session.exec(select(Framework).where(col(Framework.slug).in_(wanted)))
     }
-    check_known(pointer, wanted, rows, "framework")
+    check_known(
+        pointer, wanted, rows, "framework", lambda: session.exec(select(Framework.slug)).all()
+    )
     return [rows[s] for s in dict.fromkeys(wanted)]
 
 
@@ -68,7 +70,13 @@ def _features(session: Session, wanted: Sequence[str], categories: Sequence[str]
         by_slug = {
             f.slug: f for f in session.exec(select(Feature).where(col(Feature.slug).in_(wanted)))
         }
-        check_known("/query/features", wanted, by_slug, "feature")
+        check_known(
+            "/query/features",
+            wanted,
+            by_slug,
+            "feature",
+            lambda: session.exec(select(Feature.slug)).all(),
+        )
         keep = set(wanted)
         rows = [f for f in rows if f.slug in keep]
     return rows
@@ -191,7 +199,14 @@ def _row(key: str, label: str, values: dict[str, CompareValue]) -> AttributeRow:
     return AttributeRow(key=key, label=label, values=values, differs=len(distinct) > 1)
 
 
-def compare(session: Session, wanted: Sequence[str]) -> Comparison:
+def compare(
+    session: Session,
+    wanted: Sequence[str],
+    *,
+    features: Sequence[str] = (),
+    category: Sequence[str] = (),
+) -> Comparison:
+    """`features` and `category` narrow the matrix rows, as they do on `/matrix`."""
     duplicates = sorted({s for s in wanted if wanted.count(s) > 1})
     if duplicates:
         raise invalid("/query/frameworks", f"named more than once: {', '.join(duplicates)}")
@@ -224,7 +239,8 @@ def compare(session: Session, wanted: Sequence[str]) -> Comparison:
             )
         rows.append(_row(key, label, values))
 
-    m = build_matrix(session, frameworks, _features(session, [], []), differing_first=True)
+    rows_wanted = _features(session, features, category)
+    m = build_matrix(session, frameworks, rows_wanted, differing_first=True)
     cells = {r.feature: r for r in m.rows}
     for feature, label in SUPPORT_ROWS:
         if feature in cells:
@@ -405,7 +421,7 @@ def migrations_page(
 def migration(session: Session, origin: str, target: str) -> MigrationOut:
     for slug in (origin, target):
         if session.exec(select(Framework.id).where(Framework.slug == slug)).first() is None:
-            raise not_found("framework", slug)
+            raise not_found("framework", slug, session.exec(select(Framework.slug)).all())
     items = list_migrations(session, origin=origin, target=target)
     if not items:
         raise AppError(
