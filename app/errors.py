@@ -89,6 +89,11 @@ def did_you_mean(suggestions: Sequence[str]) -> str:
     return " (did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?)"
 
 
+# A well-formed value that names nothing in the dataset (an unknown slug, a cursor this API
+# never gave out): the schema cannot know the dataset, so this 422 is its own problem type.
+UNKNOWN_VALUE = "unknown-value"
+
+
 def not_found(kind: str, slug: str, known: Iterable[str] = ()) -> AppError:
     near = closest(slug, known)
     return AppError(
@@ -120,7 +125,7 @@ def unknown_values(
     raise AppError(
         422,
         detail,
-        slug="validation-error",
+        slug=UNKNOWN_VALUE,
         errors=[
             ProblemError(
                 pointer=pointer,
@@ -143,6 +148,12 @@ class Redirect(Exception):
 def invalid(pointer: str, detail: str) -> AppError:
     return AppError(
         422, detail, slug="validation-error", errors=[ProblemError(pointer=pointer, detail=detail)]
+    )
+
+
+def unknown(pointer: str, detail: str) -> AppError:
+    return AppError(
+        422, detail, slug=UNKNOWN_VALUE, errors=[ProblemError(pointer=pointer, detail=detail)]
     )
 
 
@@ -285,7 +296,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Request body too large",
         414: "URI too long",
         415: "The request body is not JSON",
-        422: "Invalid input: `errors` names each invalid value",
+        422: (
+            "Invalid input: `errors` names each invalid value. Type `validation-error`: "
+            "the request breaks this schema; type `unknown-value`: a well-formed value names "
+            "nothing in the dataset (an unknown slug, with `suggestions`, or a cursor this "
+            "API did not give out)"
+        ),
         431: "Request headers too large",
         500: "Server error",
         503: "Not ready or at capacity: retry after the time in `Retry-After`",

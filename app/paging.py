@@ -5,21 +5,49 @@ import binascii
 import json
 import math
 import re
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from fastapi import Depends, Query
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import invalid
+from app.errors import unknown
 from app.params import canonical_query, list_names
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=500,
+        pattern=CURSOR_PATTERN,
+        description="`next_cursor` of the previous page.",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+async def page_params(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> PageParams:
+    # async: a plain function dependency would cost every list a worker-thread hop.
+    return PageParams(limit, cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -75,7 +103,7 @@ def decode_cursor(cursor: str, arity: int, kinds: tuple[KeyKind, ...]) -> list[A
         or len(key) != arity
         or not all(_valid(v, k) for v, k in zip(key, kinds, strict=True))
     ):
-        raise invalid("/query/cursor", "is not a cursor this list gave out")
+        raise unknown("/query/cursor", "is not a cursor this list gave out")
     return key
 
 

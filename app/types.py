@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from packaging.version import InvalidVersion, Version
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -46,3 +46,14 @@ PartialDate = Annotated[str, StringConstraints(max_length=10), AfterValidator(_p
 SPDX_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.+()\- ]*$"
 # Free text a query can match (a server's name): anything printable.
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+
+def json_integer(value: object) -> object:
+    # JSON Schema's integer: 1.0 is one, "1" and true are not (lax int would take them).
+    if isinstance(value, (str, bool)):
+        raise ValueError("must be an integer")
+    return value
+
+
+# Constraints go before the validator, or the schema shows them as unknown keywords.
+JSON_INTEGER = BeforeValidator(json_integer)

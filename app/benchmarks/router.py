@@ -8,7 +8,7 @@ from app.benchmarks.schemas import BenchmarkResultOut, BenchmarkSummary
 from app.db import ReadDep
 from app.enums import TestType
 from app.errors import COMMON_PROBLEMS, problem_responses
-from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
+from app.paging import Page, PageDep, link_next
 from app.params import ListParam, SlugItem, SlugList
 from app.types import PRINTABLE_PATTERN
 
@@ -34,6 +34,7 @@ async def list_benchmarks(
     request: Request,
     response: Response,
     read: ReadDep,
+    paging: PageDep,
     framework: Slugs = [],  # noqa: B006
     test_type: Annotated[ListParam[TestType], Query()] = [],  # noqa: B006
     source: Slugs = [],  # noqa: B006
@@ -42,8 +43,6 @@ async def list_benchmarks(
     ] = [],  # noqa: B006
     run: Slugs = [],  # noqa: B006
     sort: service.BenchmarkSort = service.BenchmarkSort.rps_desc,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[BenchmarkResultOut]:
     """Every figure as its source gives it: a value or a range, the run it belongs to, the
     server, concurrency, environment and source."""
@@ -55,8 +54,8 @@ async def list_benchmarks(
         server=server,
         run=run,
         sort=sort,
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
     link_next(request, response, page)
     return page

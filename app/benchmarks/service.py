@@ -25,7 +25,7 @@ from app.catalogue.schemas import BenchmarkFigure
 from app.catalogue.service import check_known
 from app.derived import derived
 from app.enums import TestType
-from app.errors import invalid
+from app.errors import unknown
 from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
 from app.paging import Page, decode_cursor, encode_cursor
 
@@ -155,7 +155,7 @@ def list_results(
     if cursor:
         sort_name, value, last_id = decode_cursor(cursor, 3, (str, str if by_date else float, int))
         if sort_name != sort.value:
-            raise invalid("/query/cursor", "was made for another sort order")
+            raise unknown("/query/cursor", "was made for another sort order")
         after = sa.tuple_(key, BenchmarkResult.id)
         stmt = stmt.where(after < (value, last_id) if descending else after > (value, last_id))
     order = (
@@ -238,7 +238,7 @@ def summarise(
     try:
         chosen, standings = reconcile(figures, baseline)
     except NoBaselineError as exc:
-        raise invalid("/query/baseline", str(exc)) from None
+        raise unknown("/query/baseline", str(exc)) from None
     shown = [s for s in standings if not frameworks or s.framework in frameworks]
     return BenchmarkSummary(
         test_type=test_type,

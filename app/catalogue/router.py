@@ -20,19 +20,13 @@ from app.db import ReadDep
 from app.enums import Classification, Interface, SourceKind
 from app.errors import COMMON_PROBLEMS, problem_responses
 from app.examples import FRAMEWORK_DETAIL_EXAMPLE
-from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
+from app.paging import Page, PageDep, link_next
 from app.params import ListParam, SlugList, SlugPath
 from app.seed.export import export_dataset
 from app.seed.schema import Dataset
 from app.types import PRINTABLE_PATTERN, SLUG_PATTERN, SPDX_PATTERN
 
 router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
-
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-Cursor = Annotated[
-    str | None,
-    Query(max_length=500, description="`next_cursor` of the previous page."),
-]
 
 
 @router.get(
@@ -45,6 +39,7 @@ async def list_frameworks(
     request: Request,
     response: Response,
     read: ReadDep,
+    paging: PageDep,
     q: Annotated[
         str | None,
         Query(
@@ -78,8 +73,6 @@ async def list_frameworks(
         ),
     ] = [],  # noqa: B006
     sort: service.FrameworkSort = service.FrameworkSort.name,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
 ) -> service.FrameworkPage:
     """Frameworks matching every filter given, a page at a time, with facet counts."""
     page = await read(
@@ -92,8 +85,8 @@ async def list_frameworks(
         use_case=use_case,
         supports=supports,
         sort=sort,
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
     link_next(request, response, page)
     return page
@@ -120,12 +113,13 @@ async def list_features(
     request: Request,
     response: Response,
     read: ReadDep,
+    paging: PageDep,
     category: Annotated[SlugList, Query(description="Category slugs.")] = [],  # noqa: B006
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
 ) -> Page[FeaturePublic]:
     """Capabilities a framework can have, in category order."""
-    page = await read(service.list_features, category=category, limit=limit, cursor=cursor)
+    page = await read(
+        service.list_features, category=category, limit=paging.limit, cursor=paging.cursor
+    )
     link_next(request, response, page)
     return page
 
@@ -152,12 +146,11 @@ async def list_sources(
     request: Request,
     response: Response,
     read: ReadDep,
+    paging: PageDep,
     kind: Annotated[ListParam[SourceKind], Query()] = [],  # noqa: B006
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
 ) -> Page[SourcePublic]:
     """Where every fact in the dataset comes from."""
-    page = await read(service.list_sources, kind=kind, limit=limit, cursor=cursor)
+    page = await read(service.list_sources, kind=kind, limit=paging.limit, cursor=paging.cursor)
     link_next(request, response, page)
     return page
 
@@ -178,12 +171,11 @@ async def list_use_cases(
     request: Request,
     response: Response,
     read: ReadDep,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    paging: PageDep,
 ) -> Page[UseCasePublic]:
     """Use cases with their recommendation presets (weights, must-have and
     nice-to-have features), built from the seed articles' decision matrix."""
-    page = await read(service.list_use_cases, limit=limit, cursor=cursor)
+    page = await read(service.list_use_cases, limit=paging.limit, cursor=paging.cursor)
     link_next(request, response, page)
     return page
 

@@ -34,7 +34,7 @@ from app.catalogue.schemas import (
 )
 from app.db import current_version
 from app.enums import Aspect, ClaimKind, SupportLevel
-from app.errors import invalid, not_found, unknown_values
+from app.errors import not_found, unknown, unknown_values
 from app.models import (
     Adopter,
     AdopterSource,
@@ -209,7 +209,7 @@ def list_frameworks(
         kind = int if "year" in sort.value else str
         sort_name, value, last_slug = decode_cursor(cursor, 3, (str, kind, SLUG_KEY))
         if sort_name != sort.value:
-            raise invalid("/query/cursor", "was made for another sort order")
+            raise unknown("/query/cursor", "was made for another sort order")
         after = sa.tuple_(key, Framework.slug)
         # The plain bound on the key lets the database start the index range there.
         stmt = stmt.where(

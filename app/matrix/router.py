@@ -9,7 +9,7 @@ from app.errors import COMMON_PROBLEMS, problem_responses
 from app.examples import example
 from app.matrix import service
 from app.matrix.schemas import Comparison, Matrix, MigrationOut
-from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
+from app.paging import Page, PageDep, link_next
 from app.params import SlugItem, SlugList, SlugPath
 
 router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
@@ -88,6 +88,9 @@ async def compare(
         Query(
             description="2 to 10 distinct framework slugs, in the order the answer keeps.",
             examples=[["flask", "django", "fastapi"]],
+            min_length=service.MIN_COMPARE,
+            max_length=service.MAX_COMPARE,
+            json_schema_extra={"uniqueItems": True},
         ),
     ],
     features: FeatureSlugs = [],  # noqa: B006
@@ -103,14 +106,17 @@ async def list_migrations(
     request: Request,
     response: Response,
     read: ReadDep,
+    paging: PageDep,
     origin: Annotated[SlugItem | None, Query(alias="from")] = None,
     target: Annotated[SlugItem | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[MigrationOut]:
     """Moving from one framework to another: gains, costs and notes with sources, and effort."""
     page = await read(
-        service.migrations_page, origin=origin, target=target, limit=limit, cursor=cursor
+        service.migrations_page,
+        origin=origin,
+        target=target,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
     link_next(request, response, page)
     return page

@@ -5,7 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.db import ReadDep
-from app.enums import TeamExperience
+from app.enums import Criterion, TeamExperience
 from app.errors import COMMON_PROBLEMS, problem_responses
 from app.params import ListParam, SlugItem
 from app.recommendations import service
@@ -13,7 +13,8 @@ from app.recommendations.schemas import Recommendation, RecommendationRequest
 
 router = APIRouter(tags=["recommendations"], responses=problem_responses(*COMMON_PROBLEMS))
 
-PRIORITY_PATTERN = r"^[a-z_]+:[0-9]+$"
+# `criterion:weight`, from the one list of criteria.
+PRIORITY_PATTERN = f"^({'|'.join(c.value for c in Criterion)}):[0-5]$"
 
 
 def _from_query(**fields: Any) -> RecommendationRequest:
@@ -66,7 +67,7 @@ async def recommend_by_query(
         weights = {}
         for pair in priorities:
             name, value = pair.split(":")
-            weights[name] = int(value[:3])
+            weights[name] = int(value)
     request = _from_query(
         use_case=use_case,
         must_have=must_have,
