@@ -178,14 +178,39 @@ SLUG_REDIRECT = {
 }
 
 
+def _header(description: str) -> dict[str, Any]:
+    return {"schema": {"type": "string"}, "description": description}
+
+
+ETAG = _header("Strong; names the dataset version and, when compressed, the coding.")
+CACHE_HEADERS = {
+    "ETag": ETAG,
+    "Cache-Control": _header("`public, max-age=N`: every answer is a function of the version."),
+    "Vary": _header("`Accept, Accept-Encoding`."),
+}
+LINK = _header('RFC 8288 `<...>; rel="next"`, when there is a next page.')
+NOT_MODIFIED = {
+    "description": "Not Modified: `If-None-Match` names this answer's ETag; no body.",
+    "headers": {"ETag": ETAG, "Cache-Control": CACHE_HEADERS["Cache-Control"]},
+}
+
+
 def document_conventions(openapi: dict[str, Any]) -> None:
-    """Say the list convention on every list parameter, in the same words, and the slug
-    redirect on every operation with a slug in its path."""
-    for item in openapi.get("paths", {}).values():
-        for operation in item.values():
+    """Say, in one place and the same words: the list convention on every list parameter,
+    the slug redirect where a slug is in the path, and the caching headers (and 304) every
+    API GET sends, with `Link` on the paged lists."""
+    for path, item in openapi.get("paths", {}).items():
+        for method, operation in item.items():
             params = operation.get("parameters", [])
+            responses = operation.setdefault("responses", {})
+            if method == "get" and path.startswith("/api/") and "200" in responses:
+                headers = responses["200"].setdefault("headers", {})
+                headers.update(CACHE_HEADERS)
+                if any(p.get("name") == "cursor" for p in params):
+                    headers["Link"] = LINK
+                responses["304"] = NOT_MODIFIED
             if any(p.get("in") == "path" for p in params):
-                operation.setdefault("responses", {})["308"] = SLUG_REDIRECT
+                responses["308"] = SLUG_REDIRECT
             for param in params:
                 if param.get("in") == "query" and _is_array(param.get("schema", {})):
                     own = param.get("description", "").rstrip()

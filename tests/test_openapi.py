@@ -52,3 +52,35 @@ def test_every_operation_is_documented_for_client_generation(client: Any) -> Non
     assert len(ids) == len(set(ids))
     assert "get_framework" in ids
     assert "list_frameworks" in ids
+
+
+def test_the_headers_clients_see_are_declared(client: Any) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path, item in paths.items():
+        op = item.get("get")
+        if op is None or not path.startswith("/api/"):
+            continue
+        ok = op["responses"]["200"]
+        assert {"ETag", "Cache-Control", "Vary"} <= set(ok["headers"]), path
+        assert "304" in op["responses"], path
+    listed = paths["/api/v1/frameworks"]["get"]["responses"]
+    assert "Link" in listed["200"]["headers"]
+    assert "Link" not in paths["/api/v1/meta"]["get"]["responses"]["200"]["headers"]
+    chart = paths["/api/v1/benchmarks/chart.svg"]["get"]["responses"]["200"]["content"]
+    assert list(chart) == ["image/svg+xml"]
+    # Fields with defaults are optional in generated clients' request types.
+    assert "required" not in spec["components"]["schemas"]["RecommendationRequest"]
+    # And the server sends what the document says.
+    response = client.get("/api/v1/frameworks?limit=1")
+    assert response.headers["etag"].startswith('"v')
+    assert response.headers["cache-control"].startswith("public, max-age=")
+    assert response.headers["link"].endswith('>; rel="next"')
+    again = client.get(
+        "/api/v1/frameworks?limit=1", headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+    svg = client.get("/api/v1/benchmarks/chart.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.lstrip().startswith("<svg")
