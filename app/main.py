@@ -26,6 +26,7 @@ from app.docs import install_docs
 from app.enums import TestType
 from app.errors import install_error_handlers
 from app.health import install_health
+from app.index import router as index_router
 from app.matrix.router import router as matrix_router
 from app.params import canonical_slugs, document_conventions, list_parameters, strict_query
 from app.recommendations.router import router as recommendations_router
@@ -172,8 +173,9 @@ def create_app(
     install_health(app, sessions)
     # Every operation keeps the same conventions: no unknown query parameter, one URL a slug.
     conventions = [Depends(canonical_slugs), Depends(strict_query)]
-    for router in (catalogue_router, benchmarks_router, matrix_router, recommendations_router):
-        app.include_router(router, prefix="/api/v1", dependencies=conventions)
+    routers = (index_router, catalogue_router, benchmarks_router, matrix_router)
+    for router in (*routers, recommendations_router):
+        app.include_router(router, dependencies=conventions)
     app.stack_layers(settings, clock)
     return app
 

@@ -13,7 +13,9 @@ from app.params import ListParam, SlugItem, SlugList
 from app.types import PRINTABLE_PATTERN
 
 ServerName = Annotated[str, Query(pattern=PRINTABLE_PATTERN, max_length=80)]
-router = APIRouter(tags=["benchmarks"], responses=problem_responses(*COMMON_PROBLEMS))
+router = APIRouter(
+    prefix="/api/v1", tags=["benchmarks"], responses=problem_responses(*COMMON_PROBLEMS)
+)
 
 Slugs = Annotated[SlugList, Query(description="Slugs.")]
 Baseline = Annotated[

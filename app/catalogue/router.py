@@ -26,7 +26,7 @@ from app.seed.export import export_dataset
 from app.seed.schema import Dataset
 from app.types import PRINTABLE_PATTERN, SLUG_PATTERN, SPDX_PATTERN
 
-router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
+router = APIRouter(prefix="/api/v1", responses=problem_responses(*COMMON_PROBLEMS))
 
 
 @router.get(

@@ -12,7 +12,7 @@ from app.matrix.schemas import Comparison, Matrix, MigrationOut
 from app.paging import Page, PageDep, link_next
 from app.params import SlugItem, SlugList, SlugPath
 
-router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
+router = APIRouter(prefix="/api/v1", responses=problem_responses(*COMMON_PROBLEMS))
 
 FrameworkSlugs = Annotated[SlugList, Query(description="Framework slugs, in the order kept.")]
 FeatureSlugs = Annotated[SlugList, Query(description="Feature slugs: only these rows.")]

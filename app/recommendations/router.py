@@ -11,7 +11,9 @@ from app.params import ListParam, SlugItem
 from app.recommendations import service
 from app.recommendations.schemas import Recommendation, RecommendationRequest
 
-router = APIRouter(tags=["recommendations"], responses=problem_responses(*COMMON_PROBLEMS))
+router = APIRouter(
+    prefix="/api/v1", tags=["recommendations"], responses=problem_responses(*COMMON_PROBLEMS)
+)
 
 # `criterion:weight`, from the one list of criteria.
 PRIORITY_PATTERN = f"^({'|'.join(c.value for c in Criterion)}):[0-5]$"
