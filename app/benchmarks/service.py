@@ -22,12 +22,12 @@ from app.benchmarks.schemas import (
     StandingOut,
 )
 from app.catalogue.schemas import BenchmarkFigure
-from app.catalogue.service import check_known
 from app.derived import derived
 from app.enums import TestType
 from app.errors import unknown
 from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
 from app.paging import Page, decode_cursor, encode_cursor
+from app.support.reads import check_known
 
 METHOD = (
     "Within each run, every framework's requests per second (a range counts as its "

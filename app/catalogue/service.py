@@ -1,7 +1,7 @@
 """Reads of the catalogue: frameworks, features, sources, use cases, meta and export."""
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC
 from enum import StrEnum
 from typing import Any
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
+from app.benchmarks.service import standings_for
 from app.catalogue.schemas import (
     AdopterOut,
     CategoryPublic,
@@ -34,7 +35,7 @@ from app.catalogue.schemas import (
 )
 from app.db import current_version
 from app.enums import Aspect, ClaimKind, SupportLevel
-from app.errors import not_found, unknown, unknown_values
+from app.errors import not_found, unknown
 from app.models import (
     Adopter,
     AdopterSource,
@@ -56,6 +57,11 @@ from app.models import (
     UseCase,
 )
 from app.paging import SLUG_KEY, Page, decode_cursor, encode_cursor
+from app.support.reads import UNKNOWN, check_known, summary, support_cells
+
+# Re-exported for app.seed.export, which reads them from here.
+from app.support.reads import slugs as slugs
+from app.support.reads import statement as statement
 
 # Everything a framework's facts hang on, loaded in one query per relation (no N+1),
 # for the export, which wants ORM objects (pages read plain rows: see support_cells).
@@ -76,21 +82,6 @@ class FrameworkSort(StrEnum):
     first_release_year = "first_release_year"
     first_release_year_desc = "-first_release_year"
     slug = "slug"
-
-
-def slugs(sources: Iterable[Source]) -> list[str]:
-    return sorted(s.slug for s in sources)
-
-
-def check_known(
-    pointer: str,
-    wanted: Sequence[str],
-    known: Iterable[str],
-    kind: str,
-    everything: Callable[[], Iterable[str]] | None = None,
-) -> None:
-    """A 422 naming every unknown value: list parameters never drop values silently."""
-    unknown_values(pointer, wanted, known, kind, everything)
 
 
 # ---- frameworks -----------------------------------------------------------
@@ -247,30 +238,11 @@ def list_frameworks(
     )
 
 
-def summary(fw: Framework) -> FrameworkSummary:
-    return FrameworkSummary.model_validate(fw, from_attributes=True)
-
-
 def get_framework(session: Session, slug: str) -> Framework:
     fw = session.exec(select(Framework).where(Framework.slug == slug)).first()
     if fw is None:
         raise not_found("framework", slug, session.exec(select(Framework.slug)).all())
     return fw
-
-
-def statement(st: SupportStatement) -> Statement:
-    return Statement(
-        level=st.level,
-        since_version=st.since_version,
-        until_version=st.until_version,
-        via=list(st.via),
-        notes=st.notes,
-        sources=slugs(st.sources),
-        last_verified=st.last_verified,
-    )
-
-
-UNKNOWN = Statement(level=SupportLevel.unknown, notes="No statement in the dataset yet.")
 
 
 FRAMEWORK_ID: sa.BindParameter[int] = sa.bindparam("framework_id", type_=sa.Integer)
@@ -320,59 +292,6 @@ DETAIL_ADOPTERS = (
     .where(col(Adopter.framework_id) == FRAMEWORK_ID)
     .order_by(col(Adopter.position), col(Adopter.id))
 )
-FRAMEWORK_IDS: sa.BindParameter[int] = sa.bindparam("framework_ids", expanding=True)
-CELL_SOURCES = (
-    sa.select(col(SupportSource.statement_id), col(Source.slug))
-    .join(Source, col(Source.id) == col(SupportSource.source_id))
-    .join(SupportStatement, col(SupportStatement.id) == col(SupportSource.statement_id))
-    .where(col(SupportStatement.framework_id).in_(FRAMEWORK_IDS))
-    .order_by(col(Source.slug))
-)
-CELL_STATEMENTS = (
-    sa.select(
-        col(SupportStatement.id),
-        col(SupportStatement.framework_id),
-        col(SupportStatement.feature_id),
-        col(SupportStatement.level),
-        col(SupportStatement.since_version),
-        col(SupportStatement.until_version),
-        col(SupportStatement.via),
-        col(SupportStatement.notes),
-        col(SupportStatement.last_verified),
-    )
-    .where(col(SupportStatement.framework_id).in_(FRAMEWORK_IDS))
-    .order_by(col(SupportStatement.seq))
-)
-
-
-def support_cells(
-    session: Session, framework_ids: Sequence[int | None]
-) -> dict[tuple[int, int], list[Statement]]:
-    """Every support statement of these frameworks by (framework, feature), first first,
-    read as plain rows in two queries: the bulk of a detail, a matrix or a compare."""
-    conn = session.connection()
-    ids = {"framework_ids": list(framework_ids)}
-    sources: dict[int, list[str]] = defaultdict(list)
-    for statement_id, slug in conn.execute(CELL_SOURCES, ids):
-        sources[statement_id].append(slug)
-    cells: dict[tuple[int, int], list[Statement]] = defaultdict(list)
-    for st_id, fw_id, feature_id, level, since, until, via, notes, verified in conn.execute(
-        CELL_STATEMENTS, ids
-    ):
-        cells[fw_id, feature_id].append(
-            Statement(
-                level=level,
-                since_version=since,
-                until_version=until,
-                via=list(via),
-                notes=notes,
-                sources=sources.get(st_id or 0, []),
-                last_verified=verified,
-            )
-        )
-    return cells
-
-
 DETAIL_FEATURES = (
     sa.select(col(Feature.id), col(Feature.slug), col(Feature.name), col(FeatureCategory.slug))
     .join(FeatureCategory, col(FeatureCategory.id) == col(Feature.category_id))
@@ -387,7 +306,6 @@ def read_framework_detail(session: Session, slug: str) -> FrameworkDetail:
 def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
     """One framework, whole, read as plain rows: a constant number of queries, and no
     ORM objects for what is mostly many small rows."""
-    from app.benchmarks.service import standings_for  # benchmarks build on the catalogue
 
     conn = session.connection()
     this = {"framework_id": fw.id}

@@ -12,7 +12,6 @@ from sqlmodel import Session, col, func, select
 
 from app.benchmarks.service import summarise
 from app.catalogue.schemas import ClaimOut, FrameworkSummary
-from app.catalogue.service import UNKNOWN, check_known, slugs, summary, support_cells
 from app.enums import Aspect, ClaimKind, SupportLevel
 from app.errors import AppError, invalid, not_found
 from app.matrix.schemas import (
@@ -38,6 +37,7 @@ from app.models import (
     Source,
 )
 from app.paging import SLUG_KEY, Page, decode_cursor, encode_cursor
+from app.support.reads import UNKNOWN, check_known, slugs, summary, support_cells
 
 MIN_COMPARE, MAX_COMPARE = 2, 10
 

@@ -11,8 +11,6 @@ from sqlmodel import Session, col, select
 
 from app.benchmarks.schemas import StandingOut
 from app.benchmarks.service import summarise
-from app.catalogue.service import check_known
-from app.catalogue.service import slugs as slugs_of
 from app.db import pk
 from app.derived import derived
 from app.enums import ClaimKind, UseCaseLinkKind
@@ -31,6 +29,8 @@ from app.recommendations.schemas import (
     Sensitivity,
 )
 from app.recommendations.table import CODE, MISSING, Ranker, Table
+from app.support.reads import check_known
+from app.support.reads import slugs as slugs_of
 
 # Which cons speak to which criterion: a con becomes a caveat when its criterion counts.
 CAVEAT_PATTERNS = {
