@@ -5,6 +5,7 @@ import binascii
 import json
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
@@ -56,6 +57,20 @@ class Page(BaseModel, Generic[T]):
         description="Pass as `cursor` to get the next page; null on the last page."
     )
     total: int = Field(description="How many items match the filters, over all pages.")
+
+
+R = TypeVar("R")
+
+
+def paginate(
+    rows: Sequence[R], limit: int, key: Callable[[R], list[Any]]
+) -> tuple[list[R], str | None]:
+    """Keyset paging's last step, for every list: of the `limit + 1` rows read, the page,
+    and the cursor (`key` of its last row) when there is more."""
+    if len(rows) <= limit:
+        return list(rows), None
+    page = list(rows[:limit])
+    return page, encode_cursor(key(page[-1]))
 
 
 def encode_cursor(key: list[Any]) -> str:

@@ -44,8 +44,10 @@ PartialDate = Annotated[str, StringConstraints(max_length=10), AfterValidator(_p
 
 # An SPDX licence expression: ids, `AND`/`OR`/`WITH`, parentheses; no control characters.
 SPDX_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.+()\- ]*$"
-# Free text a query can match (a server's name): anything printable.
+# Free text a query can match: anything printable. A list item cannot hold a comma,
+# which separates items.
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+LIST_TEXT_PATTERN = r"^[^\x00-\x1f\x7f,]+$"
 
 
 def json_integer(value: object) -> object:

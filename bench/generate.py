@@ -671,6 +671,7 @@ def copy_rows(conn: Connection, table: sa.Table, rows: Iterable[dict[str, Any]])
     encode = [c in json_columns for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
     raw = conn.connection.driver_connection
+    assert raw is not None, "a pooled connection always has its driver connection"
     n = 0
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in chain([first], it):
@@ -836,4 +837,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -10,9 +10,9 @@ from app.enums import TestType
 from app.errors import COMMON_PROBLEMS, problem_responses
 from app.paging import Page, PageDep, link_next
 from app.params import ListParam, SlugItem, SlugList
-from app.types import PRINTABLE_PATTERN
+from app.types import LIST_TEXT_PATTERN
 
-ServerName = Annotated[str, Query(pattern=PRINTABLE_PATTERN, max_length=80)]
+ServerName = Annotated[str, Query(pattern=LIST_TEXT_PATTERN, max_length=80)]
 router = APIRouter(
     prefix="/api/v1", tags=["benchmarks"], responses=problem_responses(*COMMON_PROBLEMS)
 )
@@ -40,9 +40,7 @@ async def list_benchmarks(
     framework: Slugs = [],  # noqa: B006
     test_type: Annotated[ListParam[TestType], Query()] = [],  # noqa: B006
     source: Slugs = [],  # noqa: B006
-    server: Annotated[
-        ListParam[Annotated[str, Query(pattern=PRINTABLE_PATTERN, max_length=80)]], Query()
-    ] = [],  # noqa: B006
+    server: Annotated[ListParam[ServerName], Query()] = [],  # noqa: B006
     run: Slugs = [],  # noqa: B006
     sort: service.BenchmarkSort = service.BenchmarkSort.rps_desc,
 ) -> Page[BenchmarkResultOut]:

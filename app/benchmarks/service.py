@@ -26,7 +26,7 @@ from app.derived import derived
 from app.enums import TestType
 from app.errors import unknown
 from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
-from app.paging import Page, decode_cursor, encode_cursor
+from app.paging import Page, decode_cursor, paginate
 from app.support.reads import check_known
 
 METHOD = (
@@ -170,12 +170,12 @@ def list_results(
         .join(BenchmarkRun, col(BenchmarkRun.id) == col(BenchmarkResult.run_id))
         .where(*conds)
     ).one()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        result, run_row, _, _ = rows[-1]
-        value = (run_row.date or "") if by_date else result.rps_sort
-        next_cursor = encode_cursor([sort.value, value, result.id])
+
+    def cursor_key(row: Any) -> list[Any]:
+        result, run_row, _, _ = row
+        return [sort.value, (run_row.date or "") if by_date else result.rps_sort, result.id]
+
+    rows, next_cursor = paginate(rows, limit, cursor_key)
     return Page(
         items=[result_out(r, run_row, fw, src) for r, run_row, fw, src in rows],
         next_cursor=next_cursor,

@@ -56,7 +56,7 @@ from app.models import (
     SupportStatement,
     UseCase,
 )
-from app.paging import SLUG_KEY, Page, decode_cursor, encode_cursor
+from app.paging import SLUG_KEY, Page, decode_cursor, paginate
 from app.support.reads import UNKNOWN, check_known, summary, support_cells
 
 # Re-exported for app.seed.export, which reads them from here.
@@ -213,10 +213,8 @@ def list_frameworks(
     order = (key.desc(), col(Framework.slug).desc()) if descending else (key, Framework.slug)
     rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()
     total = session.exec(select(func.count()).select_from(Framework).where(*conds)).one()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
+
+    def cursor_key(last: Framework) -> list[Any]:
         value = (
             last.first_release_year or 0
             if "year" in sort.value
@@ -224,7 +222,9 @@ def list_frameworks(
             if sort is FrameworkSort.slug
             else last.name.lower()
         )
-        next_cursor = encode_cursor([sort.value, value, last.slug])
+        return [sort.value, value, last.slug]
+
+    rows, next_cursor = paginate(rows, limit, cursor_key)
     facets: dict[str, dict[str, int]] = {}
     for name in FACETS:
         column = getattr(Framework, name)
@@ -404,10 +404,7 @@ def list_features(
     ).all()
     total = session.exec(select(func.count()).select_from(Feature).where(*conds)).one()
     parents = dict(session.exec(select(Feature.id, Feature.slug)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].position, rows[-1].slug])
+    rows, next_cursor = paginate(rows, limit, lambda f: [f.position, f.slug])
     return Page(
         items=[feature_public(f, parents) for f in rows], next_cursor=next_cursor, total=total
     )
@@ -473,10 +470,7 @@ def list_sources(
         stmt = stmt.where(Source.slug > last)
     rows = session.exec(stmt.order_by(col(Source.slug)).limit(limit + 1)).all()
     total = session.exec(select(func.count()).select_from(Source).where(*conds)).one()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].slug])
+    rows, next_cursor = paginate(rows, limit, lambda s: [s.slug])
     return Page(items=[source_public(s) for s in rows], next_cursor=next_cursor, total=total)
 
 
@@ -558,10 +552,7 @@ def list_use_cases(session: Session, *, limit: int, cursor: str | None) -> Page[
         stmt.order_by(col(UseCase.position), col(UseCase.slug)).limit(limit + 1)
     ).all()
     total = session.exec(select(func.count()).select_from(UseCase)).one()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].position, rows[-1].slug])
+    rows, next_cursor = paginate(rows, limit, lambda u: [u.position, u.slug])
     return Page(items=[use_case_public(u) for u in rows], next_cursor=next_cursor, total=total)
 
 

@@ -36,7 +36,7 @@ from app.models import (
     MigrationPath,
     Source,
 )
-from app.paging import SLUG_KEY, Page, decode_cursor, encode_cursor
+from app.paging import SLUG_KEY, Page, decode_cursor, paginate
 from app.support.reads import UNKNOWN, check_known, slugs, summary, support_cells
 
 MIN_COMPARE, MAX_COMPARE = 2, 10
@@ -411,10 +411,7 @@ def migrations_page(
     items = list_migrations(session, origin=origin, target=target, after=after, limit=limit + 1)
     count, _, _ = _paths(lambda _o, _t: (func.count(),), origin=origin, target=target)
     total = session.exec(count).one()
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = encode_cursor([items[-1].from_, items[-1].to])
+    items, next_cursor = paginate(items, limit, lambda m: [m.from_, m.to])
     return Page(items=items, next_cursor=next_cursor, total=total)
 
 
