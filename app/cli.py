@@ -239,22 +239,59 @@ def export(
         sys.stdout.write(text + "\n")
 
 
+EXAMPLES = ROOT / "seed" / "examples"
+
+
 @bench_app.command("import")
 def benchmarks_import(
     file: Annotated[Path, typer.Argument(help="A .json or .csv file (see docs/benchmarks.md).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; change nothing.")
+    ] = False,
 ) -> None:
-    """Load benchmark results: validated, all or nothing, idempotent by run id."""
+    """Load benchmark results: validated, all or nothing, idempotent by run id (importing
+    the same file again changes nothing)."""
     from app.benchmarks.importer import BenchmarkImportError, import_runs, read_runs
     from app.db import get_engine
 
+    example = EXAMPLES.resolve() in file.resolve().parents
+    if example and not dry_run:
+        # Their numbers are made up: they show the format and must not reach the dataset.
+        _fail([f"{file} is an example of the format (made-up numbers): use --dry-run"])
     try:
         runs = read_runs(file)
-        with Session(get_engine()) as session, session.begin():
+        with Session(get_engine()) as session:
+            session.begin()
             version = import_runs(session, runs)
+            # Leaving the block without a commit rolls everything back.
+            if not dry_run:
+                session.commit()
     except BenchmarkImportError as exc:
         _fail(exc.problems)
     results = sum(len(r.results) for r in runs)
-    out.print(f"imported {results} results in {len(runs)} run(s); dataset version is now {version}")
+    what = f"{results} results in {len(runs)} run(s)"
+    if dry_run:
+        out.print(f"{what}: valid; nothing written (--dry-run)")
+    elif version is None:
+        out.print(f"{what}: already in the dataset; nothing changed")
+    else:
+        out.print(f"imported {what}; dataset version is now {version}")
+
+
+@bench_app.command("delete")
+def benchmarks_delete(
+    run: Annotated[str, typer.Argument(help="The run id, as `GET /benchmarks` shows it.")],
+) -> None:
+    """Remove one benchmark run and its results (one version bump)."""
+    from app.benchmarks.importer import BenchmarkImportError, delete_run
+    from app.db import get_engine
+
+    try:
+        with Session(get_engine()) as session, session.begin():
+            version = delete_run(session, run)
+    except BenchmarkImportError as exc:
+        _fail(exc.problems)
+    out.print(f"deleted run {run}; dataset version is now {version}")
 
 
 @app.command()

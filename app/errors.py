@@ -1,9 +1,10 @@
 """RFC 9457 problem details: one error type, one renderer, one handler per kind."""
 
+import difflib
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -24,6 +25,9 @@ PROBLEM_BASE = "https://framework-atlas.dev/problems/"
 class ProblemError(BaseModel):
     pointer: str = Field(description="Where the problem is: `/query/limit`, `/body/priorities`.")
     detail: str
+    suggestions: list[str] | None = Field(
+        default=None, description="The closest known values, where a value names nothing."
+    )
 
 
 class Problem(BaseModel):
@@ -47,6 +51,10 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[ProblemError] | None = None
+    suggestions: list[str] | None = Field(
+        default=None,
+        description="The closest known slugs or names, where the request named an unknown one.",
+    )
 
 
 class AppError(Exception):
@@ -58,6 +66,7 @@ class AppError(Exception):
         slug: str | None = None,
         errors: Sequence[ProblemError] | None = None,
         headers: dict[str, str] | None = None,
+        suggestions: Sequence[str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -65,10 +74,77 @@ class AppError(Exception):
         self.slug = slug
         self.errors = list(errors) if errors else None
         self.headers = headers
+        self.suggestions = list(suggestions) if suggestions else None
 
 
-def not_found(kind: str, slug: str) -> AppError:
-    return AppError(404, f"No {kind} has the slug '{slug}'.", slug="not-found")
+def closest(wanted: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The known names nearest to a miss, for "did you mean ...?"."""
+    choices = list(known)
+    lowered = wanted.lower()
+    exact = [c for c in choices if c.lower() == lowered]
+    return exact or difflib.get_close_matches(lowered, choices, n=n, cutoff=0.6)
+
+
+def did_you_mean(suggestions: Sequence[str]) -> str:
+    if not suggestions:
+        return ""
+    return " (did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?)"
+
+
+# A well-formed value that names nothing in the dataset (an unknown slug, a cursor this API
+# never gave out): the schema cannot know the dataset, so this 422 is its own problem type.
+UNKNOWN_VALUE = "unknown-value"
+
+
+def not_found(kind: str, slug: str, known: Iterable[str] = ()) -> AppError:
+    near = closest(slug, known)
+    return AppError(
+        404,
+        f"No {kind} has the slug '{slug}'{did_you_mean(near)}.",
+        slug="not-found",
+        suggestions=near,
+    )
+
+
+def unknown_values(
+    pointer: str,
+    wanted: Sequence[str],
+    known: Iterable[str],
+    kind: str,
+    everything: Callable[[], Iterable[str]] | None = None,
+) -> None:
+    """A 422 naming every unknown value, each with the closest known ones: list parameters
+    never drop values silently. `known` may be just the values found; `everything` then
+    gives all of them, read only on a miss, to suggest from."""
+    known_set = set(known)
+    unknown = [w for w in dict.fromkeys(wanted) if w not in known_set]
+    if not unknown:
+        return
+    choices = set(everything()) if everything is not None else known_set
+    near = {u: closest(u, choices) for u in unknown}
+    names = ", ".join(f"'{u}'{did_you_mean(near[u])}" for u in unknown)
+    detail = f"unknown {kind}{'s' if len(unknown) > 1 else ''}: {names}"
+    raise AppError(
+        422,
+        detail,
+        slug=UNKNOWN_VALUE,
+        errors=[
+            ProblemError(
+                pointer=pointer,
+                detail=detail,
+                suggestions=[s for u in unknown for s in near[u]] or None,
+            )
+        ],
+        suggestions=[s for u in unknown for s in near[u]],
+    )
+
+
+class Redirect(Exception):
+    """Answer with a permanent redirect to the canonical form of the request's URL."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
 
 
 def invalid(pointer: str, detail: str) -> AppError:
@@ -85,6 +161,12 @@ def problem_type(status: int, slug: str | None = None) -> str:
     return PROBLEM_BASE + (slug or _phrase(status).lower().replace(" ", "-").replace("'", ""))
 
 
+def unknown(pointer: str, detail: str) -> AppError:
+    return AppError(
+        422, detail, slug=UNKNOWN_VALUE, errors=[ProblemError(pointer=pointer, detail=detail)]
+    )
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -93,6 +175,7 @@ def problem_response(
     errors: Sequence[ProblemError] | None = None,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    suggestions: Sequence[str] | None = None,
 ) -> JSONResponse:
     body = Problem(
         type=problem_type(status, slug),
@@ -101,6 +184,7 @@ def problem_response(
         detail=detail,
         instance=instance,
         errors=list(errors) if errors else None,
+        suggestions=list(suggestions) if suggestions else None,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -147,7 +231,14 @@ def install_error_handlers(app: FastAPI) -> None:
             errors=exc.errors,
             instance=request.url.path,
             headers=exc.headers,
+            suggestions=exc.suggestions,
         )
+
+    @app.exception_handler(Redirect)
+    async def _redirect(request: Request, exc: Redirect) -> Response:
+        # Relative: a Location built from the Host header points wherever a client says.
+        query = request.url.query
+        return RedirectResponse(exc.path + (f"?{query}" if query else ""), 308)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -217,7 +308,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Request body too large",
         414: "URI too long",
         415: "The request body is not JSON",
-        422: "Invalid input: `errors` names each invalid value",
+        422: (
+            "Invalid input: `errors` names each invalid value. Type `validation-error`: "
+            "the request breaks this schema; type `unknown-value`: a well-formed value names "
+            "nothing in the dataset (an unknown slug, with `suggestions`, or a cursor this "
+            "API did not give out)"
+        ),
         431: "Request headers too large",
         500: "Server error",
         503: "Not ready or at capacity: retry after the time in `Retry-After`",

@@ -4,10 +4,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,7 +27,9 @@ from app.enums import TestType
 from app.errors import install_error_handlers
 from app.explorer.layer import Explorer
 from app.health import install_health
+from app.index import router as index_router
 from app.matrix.router import router as matrix_router
+from app.params import canonical_slugs, document_conventions, list_parameters, strict_query
 from app.recommendations.router import router as recommendations_router
 from app.recommendations.service import ranking_snapshot
 from app.version import VersionClock, check
@@ -80,6 +83,11 @@ class Atlas(FastAPI):
     admission: Admission | None = None
     cache: ResponseCache | None = None
 
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document_conventions(super().openapi())
+        return super().openapi()
+
     async def _framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
 
@@ -100,6 +108,7 @@ class Atlas(FastAPI):
             max_age=settings.cache_max_age,
             compress_min_bytes=settings.compress_min_bytes,
             admission=self.admission,
+            list_params=list_parameters(self),
         )
         explorer.api = cache
         self.layers = Guards(cache, settings)
@@ -168,10 +177,11 @@ def create_app(
     install_error_handlers(app)
     install_docs(app)
     install_health(app, sessions)
-    app.include_router(catalogue_router, prefix="/api/v1")
-    app.include_router(benchmarks_router, prefix="/api/v1")
-    app.include_router(matrix_router, prefix="/api/v1")
-    app.include_router(recommendations_router, prefix="/api/v1")
+    # Every operation keeps the same conventions: no unknown query parameter, one URL a slug.
+    conventions = [Depends(canonical_slugs), Depends(strict_query)]
+    routers = (index_router, catalogue_router, benchmarks_router, matrix_router)
+    for router in (*routers, recommendations_router):
+        app.include_router(router, dependencies=conventions)
     app.stack_layers(settings, clock)
     return app
 

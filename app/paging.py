@@ -5,18 +5,50 @@ import binascii
 import json
 import math
 import re
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlencode
 
+from fastapi import Depends, Query
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import invalid
+from app.errors import unknown
+from app.params import canonical_query, list_names
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=500,
+        pattern=CURSOR_PATTERN,
+        description="`next_cursor` of the previous page.",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+async def page_params(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> PageParams:
+    # async: a plain function dependency would cost every list a worker-thread hop.
+    return PageParams(limit, cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -25,6 +57,20 @@ class Page(BaseModel, Generic[T]):
         description="Pass as `cursor` to get the next page; null on the last page."
     )
     total: int = Field(description="How many items match the filters, over all pages.")
+
+
+R = TypeVar("R")
+
+
+def paginate(
+    rows: Sequence[R], limit: int, key: Callable[[R], list[Any]]
+) -> tuple[list[R], str | None]:
+    """Keyset paging's last step, for every list: of the `limit + 1` rows read, the page,
+    and the cursor (`key` of its last row) when there is more."""
+    if len(rows) <= limit:
+        return list(rows), None
+    page = list(rows[:limit])
+    return page, encode_cursor(key(page[-1]))
 
 
 def encode_cursor(key: list[Any]) -> str:
@@ -72,12 +118,17 @@ def decode_cursor(cursor: str, arity: int, kinds: tuple[KeyKind, ...]) -> list[A
         or len(key) != arity
         or not all(_valid(v, k) for v, k in zip(key, kinds, strict=True))
     ):
-        raise invalid("/query/cursor", "is not a cursor this list gave out")
+        raise unknown("/query/cursor", "is not a cursor this list gave out")
     return key
 
 
 def link_next(request: Request, response: Response, page: Page[Any]) -> None:
-    """Set the RFC 8288 `Link: <...>; rel="next"` header for a page that has a next one."""
+    """Set the RFC 8288 `Link: <...>; rel="next"` header for a page that has a next one,
+    in the query's canonical form: `x=a,b` and `x=a&x=b` give the same bytes."""
     if page.next_cursor:
-        url = request.url.include_query_params(cursor=page.next_cursor)
-        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+        route = request.scope.get("route")
+        lists = list_names(route) if isinstance(route, APIRoute) else frozenset()
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        query.append(("cursor", page.next_cursor))
+        canonical = canonical_query(urlencode(query), lists)
+        response.headers["Link"] = f'<{request.url.path}?{canonical}>; rel="next"'

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from packaging.version import InvalidVersion, Version
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -42,13 +42,20 @@ VersionStr = Annotated[str, StringConstraints(max_length=40), AfterValidator(_ve
 PackageName = Annotated[str, StringConstraints(max_length=120), AfterValidator(_package)]
 PartialDate = Annotated[str, StringConstraints(max_length=10), AfterValidator(_partial_date)]
 
-SLUG_LIST_PATTERN = r"^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$"
-SlugListStr = Annotated[str, StringConstraints(pattern=SLUG_LIST_PATTERN, max_length=2000)]
+# An SPDX licence expression: ids, `AND`/`OR`/`WITH`, parentheses; no control characters.
+SPDX_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.+()\- ]*$"
+# Free text a query can match: anything printable. A list item cannot hold a comma,
+# which separates items.
+PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+LIST_TEXT_PATTERN = r"^[^\x00-\x1f\x7f,]+$"
 
 
-def split_slugs(values: str | list[str] | None) -> list[str]:
-    """`a,b` and `?x=a&x=b` alike, order kept, as a flat list."""
-    if values is None:
-        return []
-    items = [values] if isinstance(values, str) else values
-    return [part for item in items for part in item.split(",") if part]
+def json_integer(value: object) -> object:
+    # JSON Schema's integer: 1.0 is one, "1" and true are not (lax int would take them).
+    if isinstance(value, (str, bool)):
+        raise ValueError("must be an integer")
+    return value
+
+
+# Constraints go before the validator, or the schema shows them as unknown keywords.
+JSON_INTEGER = BeforeValidator(json_integer)

@@ -6,15 +6,10 @@ import anyio
 from sqlmodel import Session
 from starlette.types import Message, Receive, Scope, Send
 
-from app.asgi.cache import (
-    ByteLRU,
-    Entry,
-    ResponseCache,
-    canonical_query,
-    etag_matches,
-)
+from app.asgi.cache import ByteLRU, Entry, ResponseCache, etag_matches
 from app.db import Stamp, bump_version, current_version
 from app.derived import derived
+from app.params import canonical_query
 from app.version import VersionClock
 
 STAMP = Stamp("d" * 32, 1)

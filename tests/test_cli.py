@@ -36,3 +36,14 @@ def test_validate_fails_with_one_line_per_problem(tmp_path: Path) -> None:
     assert "first_release_year: Input should be greater than or equal to 1990" in result.output
     assert "mascot: Extra inputs are not permitted" in result.output
     assert "2 problem(s); nothing was changed." in result.output
+
+
+def test_an_example_file_is_only_checked_never_loaded(engine: object) -> None:
+    example = str(SEED / "examples" / "techempower-style.csv")
+    refused = runner.invoke(app, ["benchmarks", "import", example])
+    assert refused.exit_code == 1
+    assert "made-up numbers" in refused.output
+    assert "use --dry-run" in refused.output
+    checked = runner.invoke(app, ["benchmarks", "import", example, "--dry-run"])
+    assert checked.exit_code == 0, checked.output
+    assert "valid; nothing written (--dry-run)" in checked.output

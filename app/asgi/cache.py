@@ -11,7 +11,6 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
 
 import anyio
 import anyio.to_thread
@@ -22,6 +21,7 @@ from app.asgi import negotiation
 from app.asgi.admission import Admission
 from app.asgi.respond import COMMON, Headers, send_problem, with_common_headers
 from app.db import READ_RECORD, ReadRecord, Stamp
+from app.params import canonical_query
 from app.version import NotReady, VersionClock
 
 UNCACHED_PATHS = frozenset({"/readyz"})
@@ -30,6 +30,7 @@ UNCACHED_PATHS = frozenset({"/readyz"})
 # keyed by the dataset stamp.
 STATIC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 STATIC_PREFIXES = ("/docs-assets/", "/explorer-assets/")
+EMPTY: frozenset[str] = frozenset()
 # Answers differ by representation (JSON or CSV) and by content coding.
 VARY = b"Accept, Accept-Encoding"
 STATIC = Stamp("static", 0)
@@ -137,12 +138,6 @@ def is_static(path: str) -> bool:
     return path in STATIC_PATHS or path.startswith(STATIC_PREFIXES)
 
 
-def canonical_query(query_string: bytes) -> str:
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    # A stable sort by name keeps the order of repeated values, which can matter.
-    return urlencode(sorted(pairs, key=lambda kv: kv[0]))
-
-
 class _Memo:
     """A small bounded memo for negotiation: clients send few distinct header values."""
 
@@ -173,6 +168,7 @@ class ResponseCache:
         max_age: int,
         compress_min_bytes: int,
         admission: Admission | None = None,
+        list_params: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.app = app
         # Consulted before a miss does any work: a full server sheds it at once.
@@ -182,6 +178,8 @@ class ResponseCache:
         self.cache_control = f"public, max-age={max_age}".encode()
         self.compress_min = compress_min_bytes
         self._memo = _Memo()
+        # Path -> its list parameters, whose `a,b` and `x=a&x=b` forms share one entry.
+        self.list_params = list_params or {}
         self._compressing = anyio.CapacityLimiter(2)
         # Requests that missed and wait for the one render already under way.
         self._pending: dict[Key, anyio.Event] = {}
@@ -237,8 +235,12 @@ class ResponseCache:
             await send_problem(scope, receive, send, 503, f"Not ready: {exc}.", retry=True)
             return
         query: bytes = scope["query_string"]
-        # One parameter has no order to normalise: its raw form is a key as good.
-        normal = canonical_query(query) if b"&" in query else query.decode("latin-1")
+        # One parameter has no order to normalise, and a list's canonical form is its comma
+        # form: the raw query is a key as good.
+        if b"&" in query:
+            normal = canonical_query(query, self.list_params.get(path, EMPTY))
+        else:
+            normal = query.decode("latin-1")
         key = (stamp, path, normal, media_type)
         entry = self.store.get(key)
         if entry is None:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from app.db import bump_version
-from app.models import BenchmarkRun, Framework, Source
+from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
 from app.seed.schema import BenchmarksFile, ResultIn, RunIn
 from app.seed.write import write_run
 
@@ -96,8 +96,28 @@ def _lookup(session: Session, model: Any, wanted: Iterable[str]) -> dict[str, An
     }
 
 
-def import_runs(session: Session, runs: list[RunIn]) -> int:
-    """Write `runs` (replacing runs with the same id) and return the new dataset version."""
+def _fingerprint(session: Session, slugs: Iterable[str]) -> list[tuple[Any, ...]]:
+    """What the named runs hold, ids aside: equal before and after a write means the
+    write changed nothing."""
+    runs = _lookup(session, BenchmarkRun, slugs)
+    by_id = {r.id: slug for slug, r in runs.items()}
+    run_rows = [
+        (slug, *(v for k, v in sorted(r.model_dump().items()) if k != "id"))
+        for slug, r in sorted(runs.items())
+    ]
+    results = session.exec(
+        select(BenchmarkResult).where(col(BenchmarkResult.run_id).in_(list(by_id)))
+    ).all()
+    result_rows = sorted(
+        (by_id[x.run_id], *(repr(v) for k, v in sorted(x.model_dump().items()) if k != "id"))
+        for x in results
+    )
+    return [*run_rows, *result_rows]
+
+
+def import_runs(session: Session, runs: list[RunIn]) -> int | None:
+    """Write `runs` (replacing runs with the same id) and return the new dataset version,
+    or None when the database already held exactly these runs (then nothing changes)."""
     sources = _lookup(session, Source, (r.source for r in runs))
     frameworks = _lookup(session, Framework, (x.framework for r in runs for x in r.results))
     problems = [
@@ -116,7 +136,27 @@ def import_runs(session: Session, runs: list[RunIn]) -> int:
         problems.append("the file names one run id twice")
     if problems:
         raise BenchmarkImportError(problems)
-    existing = _lookup(session, BenchmarkRun, (r.slug for r in runs))
+    slugs = [r.slug for r in runs]
+    before = _fingerprint(session, slugs)
+    attempt = session.begin_nested()
+    existing = _lookup(session, BenchmarkRun, slugs)
     for run in runs:
         write_run(session, run, sources, frameworks, existing)
-    return bump_version(session, f"benchmarks import: {', '.join(r.slug for r in runs)}")
+    session.flush()
+    if _fingerprint(session, slugs) == before:
+        attempt.rollback()  # a no-op import must not bump the version
+        return None
+    attempt.commit()
+    return bump_version(session, f"benchmarks import: {', '.join(slugs)}")
+
+
+def delete_run(session: Session, slug: str) -> int:
+    """Remove a run and its results; return the new dataset version."""
+    run = session.exec(select(BenchmarkRun).where(BenchmarkRun.slug == slug)).first()
+    if run is None:
+        known = ", ".join(session.exec(select(BenchmarkRun.slug).order_by(BenchmarkRun.slug)).all())
+        raise BenchmarkImportError([f"no run has the id '{slug}'; runs: {known or 'none'}"])
+    session.exec(delete(BenchmarkResult).where(col(BenchmarkResult.run_id) == run.id))
+    session.delete(run)
+    session.flush()
+    return bump_version(session, f"benchmarks delete: {slug}")

@@ -8,20 +8,19 @@ from app.benchmarks.schemas import BenchmarkResultOut, BenchmarkSummary
 from app.db import ReadDep
 from app.enums import TestType
 from app.errors import COMMON_PROBLEMS, problem_responses
-from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
-from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
+from app.paging import Page, PageDep, link_next
+from app.params import ListParam, SlugItem, SlugList
+from app.types import LIST_TEXT_PATTERN
 
-router = APIRouter(tags=["benchmarks"], responses=problem_responses(*COMMON_PROBLEMS))
+ServerName = Annotated[str, Query(pattern=LIST_TEXT_PATTERN, max_length=80)]
+router = APIRouter(
+    prefix="/api/v1", tags=["benchmarks"], responses=problem_responses(*COMMON_PROBLEMS)
+)
 
-Slugs = Annotated[
-    list[Annotated[str, Query(pattern=SLUG_LIST_PATTERN, max_length=2000)]],
-    Query(description="Slugs, comma-separated or repeated."),
-]
+Slugs = Annotated[SlugList, Query(description="Slugs.")]
 Baseline = Annotated[
-    str | None,
+    SlugItem | None,
     Query(
-        pattern=SLUG_PATTERN,
-        max_length=80,
         description="The reference framework (default: the fastest).",
         examples=["fastapi"],
     ),
@@ -37,27 +36,26 @@ async def list_benchmarks(
     request: Request,
     response: Response,
     read: ReadDep,
+    paging: PageDep,
     framework: Slugs = [],  # noqa: B006
-    test_type: Annotated[list[TestType], Query()] = [],  # noqa: B006
+    test_type: Annotated[ListParam[TestType], Query()] = [],  # noqa: B006
     source: Slugs = [],  # noqa: B006
-    server: Annotated[list[Annotated[str, Query(max_length=80)]], Query()] = [],  # noqa: B006
+    server: Annotated[ListParam[ServerName], Query()] = [],  # noqa: B006
     run: Slugs = [],  # noqa: B006
     sort: service.BenchmarkSort = service.BenchmarkSort.rps_desc,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[BenchmarkResultOut]:
     """Every figure as its source gives it: a value or a range, the run it belongs to, the
     server, concurrency, environment and source."""
     page = await read(
         service.list_results,
-        framework=split_slugs(framework),
+        framework=framework,
         test_type=test_type,
-        source=split_slugs(source),
+        source=source,
         server=server,
-        run=split_slugs(run),
+        run=run,
         sort=sort,
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
     link_next(request, response, page)
     return page
@@ -77,7 +75,7 @@ async def benchmark_summary(
     return await read(
         service.summarise,
         test_type=test_type,
-        frameworks=split_slugs(frameworks),
+        frameworks=frameworks,
         baseline=baseline,
         include_unspecified=include_unspecified,
     )
@@ -105,7 +103,7 @@ async def benchmark_chart(
     summary = await read(
         service.summarise,
         test_type=test_type,
-        frameworks=split_slugs(frameworks),
+        frameworks=frameworks,
         baseline=baseline,
         include_unspecified=include_unspecified,
     )

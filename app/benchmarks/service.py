@@ -22,12 +22,12 @@ from app.benchmarks.schemas import (
     StandingOut,
 )
 from app.catalogue.schemas import BenchmarkFigure
-from app.catalogue.service import check_known
 from app.derived import derived
 from app.enums import TestType
-from app.errors import invalid
+from app.errors import unknown
 from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
-from app.paging import Page, decode_cursor, encode_cursor
+from app.paging import Page, decode_cursor, paginate
+from app.support.reads import check_known
 
 METHOD = (
     "Within each run, every framework's requests per second (a range counts as its "
@@ -59,7 +59,7 @@ def _slug_filter(
     session: Session, model: Any, pointer: str, wanted: Sequence[str], kind: str, column: Any
 ) -> Any:
     ids = dict(session.exec(select(model.slug, model.id).where(col(model.slug).in_(wanted))).all())
-    check_known(pointer, wanted, ids, kind)
+    check_known(pointer, wanted, ids, kind, lambda: session.exec(select(model.slug)).all())
     return col(column).in_(list(ids.values()))
 
 
@@ -155,7 +155,7 @@ def list_results(
     if cursor:
         sort_name, value, last_id = decode_cursor(cursor, 3, (str, str if by_date else float, int))
         if sort_name != sort.value:
-            raise invalid("/query/cursor", "was made for another sort order")
+            raise unknown("/query/cursor", "was made for another sort order")
         after = sa.tuple_(key, BenchmarkResult.id)
         stmt = stmt.where(after < (value, last_id) if descending else after > (value, last_id))
     order = (
@@ -170,12 +170,12 @@ def list_results(
         .join(BenchmarkRun, col(BenchmarkRun.id) == col(BenchmarkResult.run_id))
         .where(*conds)
     ).one()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        result, run_row, _, _ = rows[-1]
-        value = (run_row.date or "") if by_date else result.rps_sort
-        next_cursor = encode_cursor([sort.value, value, result.id])
+
+    def cursor_key(row: Any) -> list[Any]:
+        result, run_row, _, _ = row
+        return [sort.value, (run_row.date or "") if by_date else result.rps_sort, result.id]
+
+    rows, next_cursor = paginate(rows, limit, cursor_key)
     return Page(
         items=[result_out(r, run_row, fw, src) for r, run_row, fw, src in rows],
         next_cursor=next_cursor,
@@ -238,7 +238,7 @@ def summarise(
     try:
         chosen, standings = reconcile(figures, baseline)
     except NoBaselineError as exc:
-        raise invalid("/query/baseline", str(exc)) from None
+        raise unknown("/query/baseline", str(exc)) from None
     shown = [s for s in standings if not frameworks or s.framework in frameworks]
     return BenchmarkSummary(
         test_type=test_type,

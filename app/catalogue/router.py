@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app import __version__
 from app.catalogue import service
@@ -20,20 +20,13 @@ from app.db import ReadDep
 from app.enums import Classification, Interface, SourceKind
 from app.errors import COMMON_PROBLEMS, problem_responses
 from app.examples import FRAMEWORK_DETAIL_EXAMPLE
-from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
+from app.paging import Page, PageDep, link_next
+from app.params import ListParam, SlugList, SlugPath
 from app.seed.export import export_dataset
 from app.seed.schema import Dataset
-from app.types import SLUG_PATTERN
+from app.types import PRINTABLE_PATTERN, SLUG_PATTERN, SPDX_PATTERN
 
-router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
-
-SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=120, examples=["django"])]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-Cursor = Annotated[
-    str | None,
-    Query(max_length=500, description="`next_cursor` of the previous page."),
-]
-SlugList = Annotated[list[Annotated[str, Query(pattern=SLUG_PATTERN, max_length=80)]], Query()]
+router = APIRouter(prefix="/api/v1", responses=problem_responses(*COMMON_PROBLEMS))
 
 
 @router.get(
@@ -46,21 +39,25 @@ async def list_frameworks(
     request: Request,
     response: Response,
     read: ReadDep,
+    paging: PageDep,
     q: Annotated[
         str | None,
         Query(
             max_length=100,
+            pattern=PRINTABLE_PATTERN,
             description="Words in the name, slug or description.",
             examples=["async"],
         ),
     ] = None,
     language: Annotated[
-        list[Annotated[str, Query(max_length=40)]], Query(examples=[["python"]])
+        ListParam[Annotated[str, Query(pattern=SLUG_PATTERN, max_length=40)]],
+        Query(examples=[["python"]]),
     ] = [],  # noqa: B006
-    classification: Annotated[list[Classification], Query()] = [],  # noqa: B006
-    interface: Annotated[list[Interface], Query()] = [],  # noqa: B006
+    classification: Annotated[ListParam[Classification], Query()] = [],  # noqa: B006
+    interface: Annotated[ListParam[Interface], Query()] = [],  # noqa: B006
     license: Annotated[
-        list[Annotated[str, Query(max_length=80)]], Query(description="SPDX identifiers.")
+        ListParam[Annotated[str, Query(pattern=SPDX_PATTERN, max_length=80)]],
+        Query(description="SPDX identifiers."),
     ] = [],  # noqa: B006
     use_case: Annotated[
         str | None, Query(pattern=SLUG_PATTERN, max_length=80, examples=["cms"])
@@ -69,15 +66,13 @@ async def list_frameworks(
         SlugList,
         Query(
             description=(
-                "Feature slugs, repeatable: frameworks that support all of them "
+                "Feature slugs: frameworks that support all of them "
                 "(built in, by extension or partly)."
             ),
             examples=[["admin-panel"]],
         ),
     ] = [],  # noqa: B006
     sort: service.FrameworkSort = service.FrameworkSort.name,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
 ) -> service.FrameworkPage:
     """Frameworks matching every filter given, a page at a time, with facet counts."""
     page = await read(
@@ -90,8 +85,8 @@ async def list_frameworks(
         use_case=use_case,
         supports=supports,
         sort=sort,
-        limit=limit,
-        cursor=cursor,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
     link_next(request, response, page)
     return page
@@ -118,12 +113,13 @@ async def list_features(
     request: Request,
     response: Response,
     read: ReadDep,
-    category: Annotated[SlugList, Query(description="Category slugs, repeatable.")] = [],  # noqa: B006
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    paging: PageDep,
+    category: Annotated[SlugList, Query(description="Category slugs.")] = [],  # noqa: B006
 ) -> Page[FeaturePublic]:
     """Capabilities a framework can have, in category order."""
-    page = await read(service.list_features, category=category, limit=limit, cursor=cursor)
+    page = await read(
+        service.list_features, category=category, limit=paging.limit, cursor=paging.cursor
+    )
     link_next(request, response, page)
     return page
 
@@ -150,12 +146,11 @@ async def list_sources(
     request: Request,
     response: Response,
     read: ReadDep,
-    kind: Annotated[list[SourceKind], Query()] = [],  # noqa: B006
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    paging: PageDep,
+    kind: Annotated[ListParam[SourceKind], Query()] = [],  # noqa: B006
 ) -> Page[SourcePublic]:
     """Where every fact in the dataset comes from."""
-    page = await read(service.list_sources, kind=kind, limit=limit, cursor=cursor)
+    page = await read(service.list_sources, kind=kind, limit=paging.limit, cursor=paging.cursor)
     link_next(request, response, page)
     return page
 
@@ -176,12 +171,11 @@ async def list_use_cases(
     request: Request,
     response: Response,
     read: ReadDep,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    paging: PageDep,
 ) -> Page[UseCasePublic]:
     """Use cases with their recommendation presets (weights, must-have and
     nice-to-have features), built from the seed articles' decision matrix."""
-    page = await read(service.list_use_cases, limit=limit, cursor=cursor)
+    page = await read(service.list_use_cases, limit=paging.limit, cursor=paging.cursor)
     link_next(request, response, page)
     return page
 

@@ -1,7 +1,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.asgi.negotiation import CSV
 from app.db import ReadDep
@@ -9,16 +9,14 @@ from app.errors import COMMON_PROBLEMS, problem_responses
 from app.examples import example
 from app.matrix import service
 from app.matrix.schemas import Comparison, Matrix, MigrationOut
-from app.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, link_next
-from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
+from app.paging import Page, PageDep, link_next
+from app.params import SlugItem, SlugList, SlugPath
 
-router = APIRouter(responses=problem_responses(*COMMON_PROBLEMS))
+router = APIRouter(prefix="/api/v1", responses=problem_responses(*COMMON_PROBLEMS))
 
-CommaSlugs = Annotated[
-    str | None,
-    Query(pattern=SLUG_LIST_PATTERN, max_length=2000, description="Comma-separated slugs."),
-]
-FrameworkSlug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=80)]
+FrameworkSlugs = Annotated[SlugList, Query(description="Framework slugs, in the order kept.")]
+FeatureSlugs = Annotated[SlugList, Query(description="Feature slugs: only these rows.")]
+CategorySlugs = Annotated[SlugList, Query(description="Feature category slugs: only their rows.")]
 
 
 class MatrixFormat(StrEnum):
@@ -54,9 +52,9 @@ def _wants_csv(request: Request, fmt: MatrixFormat | None) -> bool:
 async def get_matrix(
     request: Request,
     read: ReadDep,
-    frameworks: CommaSlugs = None,
-    features: CommaSlugs = None,
-    category: CommaSlugs = None,
+    frameworks: FrameworkSlugs = [],  # noqa: B006
+    features: FeatureSlugs = [],  # noqa: B006
+    category: CategorySlugs = [],  # noqa: B006
     format: Annotated[MatrixFormat | None, Query(description="`csv` for a spreadsheet.")] = None,
 ) -> Response | Matrix:
     """Every framework's support for every feature, with an explicit `unknown` cell where the
@@ -64,9 +62,9 @@ async def get_matrix(
     `Accept: text/csv`."""
     m = await read(
         service.matrix,
-        frameworks=split_slugs(frameworks),
-        features=split_slugs(features),
-        category=split_slugs(category),
+        frameworks=frameworks,
+        features=features,
+        category=category,
     )
     if _wants_csv(request, format):
         return Response(
@@ -86,18 +84,21 @@ async def get_matrix(
 async def compare(
     read: ReadDep,
     frameworks: Annotated[
-        str,
+        SlugList,
         Query(
-            pattern=SLUG_LIST_PATTERN,
-            max_length=2000,
-            description="2 to 10 distinct slugs, comma-separated, in the order the answer keeps.",
-            examples=["flask,django,fastapi"],
+            description="2 to 10 distinct framework slugs, in the order the answer keeps.",
+            examples=[["flask", "django", "fastapi"]],
+            min_length=service.MIN_COMPARE,
+            max_length=service.MAX_COMPARE,
+            json_schema_extra={"uniqueItems": True},
         ),
     ],
+    features: FeatureSlugs = [],  # noqa: B006
+    category: CategorySlugs = [],  # noqa: B006
 ) -> Comparison:
     """Attributes with a `differs` flag per row, the feature matrix with differing rows first,
     pros and cons, the benchmark summary, and migration notes between each ordered pair."""
-    return await read(service.compare, split_slugs(frameworks))
+    return await read(service.compare, frameworks, features=features, category=category)
 
 
 @router.get("/migrations", tags=["migrations"], summary="List migration paths")
@@ -105,14 +106,17 @@ async def list_migrations(
     request: Request,
     response: Response,
     read: ReadDep,
-    origin: Annotated[str | None, Query(alias="from", pattern=SLUG_PATTERN, max_length=80)] = None,
-    target: Annotated[str | None, Query(alias="to", pattern=SLUG_PATTERN, max_length=80)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    paging: PageDep,
+    origin: Annotated[SlugItem | None, Query(alias="from")] = None,
+    target: Annotated[SlugItem | None, Query(alias="to")] = None,
 ) -> Page[MigrationOut]:
     """Moving from one framework to another: gains, costs and notes with sources, and effort."""
     page = await read(
-        service.migrations_page, origin=origin, target=target, limit=limit, cursor=cursor
+        service.migrations_page,
+        origin=origin,
+        target=target,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
     link_next(request, response, page)
     return page
@@ -124,8 +128,6 @@ async def list_migrations(
     summary="Get one migration path",
     responses=problem_responses(404),
 )
-async def get_migration(
-    origin: FrameworkSlug, target: FrameworkSlug, read: ReadDep
-) -> MigrationOut:
+async def get_migration(origin: SlugPath, target: SlugPath, read: ReadDep) -> MigrationOut:
     """The considerations for moving from `origin` to `target`."""
     return await read(service.migration, origin, target)

@@ -5,15 +5,18 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.db import ReadDep
-from app.enums import TeamExperience
+from app.enums import Criterion, TeamExperience
 from app.errors import COMMON_PROBLEMS, problem_responses
+from app.params import ListParam, SlugItem
 from app.recommendations import service
 from app.recommendations.schemas import Recommendation, RecommendationRequest
-from app.types import SLUG_LIST_PATTERN, SLUG_PATTERN, split_slugs
 
-router = APIRouter(tags=["recommendations"], responses=problem_responses(*COMMON_PROBLEMS))
+router = APIRouter(
+    prefix="/api/v1", tags=["recommendations"], responses=problem_responses(*COMMON_PROBLEMS)
+)
 
-PRIORITIES_PATTERN = r"^[a-z_]+:[0-9]+(,[a-z_]+:[0-9]+)*$"
+# `criterion:weight`, from the one list of criteria.
+PRIORITY_PATTERN = f"^({'|'.join(c.value for c in Criterion)}):[0-5]$"
 
 
 def _from_query(**fields: Any) -> RecommendationRequest:
@@ -43,23 +46,17 @@ async def recommend(
 @router.get("/recommendations", summary="Rank frameworks for a project (linkable form)")
 async def recommend_by_query(
     read: ReadDep,
-    use_case: Annotated[
-        str | None, Query(pattern=SLUG_PATTERN, max_length=80, examples=["cms"])
-    ] = None,
+    use_case: Annotated[SlugItem | None, Query(examples=["cms"])] = None,
     must_have: Annotated[
-        str | None,
-        Query(
-            pattern=SLUG_LIST_PATTERN, max_length=2000, description="Comma-separated feature slugs."
-        ),
+        ListParam[SlugItem] | None,
+        Query(description="Feature slugs every result must support (default: the preset's)."),
     ] = None,
-    nice_to_have: Annotated[str | None, Query(pattern=SLUG_LIST_PATTERN, max_length=2000)] = None,
+    nice_to_have: Annotated[ListParam[SlugItem] | None, Query()] = None,
     priorities: Annotated[
-        str | None,
+        ListParam[Annotated[str, Query(pattern=PRIORITY_PATTERN, max_length=40)]] | None,
         Query(
-            pattern=PRIORITIES_PATTERN,
-            max_length=500,
-            description="`criterion:weight,...`, weights 0..5.",
-            examples=["performance:5,api_docs:4"],
+            description="`criterion:weight` pairs, weights 0..5.",
+            examples=[["performance:5", "api_docs:4"]],
         ),
     ] = None,
     team_experience: TeamExperience | None = None,
@@ -68,18 +65,18 @@ async def recommend_by_query(
 ) -> Recommendation:
     """The same as the POST, as a URL that can be linked and cached."""
     weights = None
-    if priorities:
+    if priorities is not None:
         weights = {}
-        for pair in priorities.split(","):
+        for pair in priorities:
             name, value = pair.split(":")
-            weights[name] = int(value[:3])
+            weights[name] = int(value)
     request = _from_query(
         use_case=use_case,
-        must_have=split_slugs(must_have) if must_have is not None else None,
-        nice_to_have=split_slugs(nice_to_have) if nice_to_have is not None else None,
+        must_have=must_have,
+        nice_to_have=nice_to_have,
         priorities=weights,
         team_experience=team_experience,
         allow_extensions=allow_extensions,
         limit=limit,
     )
-    return await read(service.recommend, request)
+    return await read(service.recommend, request, where="query")

@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.enums import Criterion, TeamExperience
-from app.types import Slug, SourceSlug
+from app.types import JSON_INTEGER, Slug, SourceSlug
 
-Weight = Annotated[StrictInt, Field(ge=0, le=5)]
+Weight = Annotated[int, Field(ge=0, le=5), JSON_INTEGER]
 
 
 class RecommendationRequest(BaseModel):
@@ -38,7 +38,7 @@ class RecommendationRequest(BaseModel):
     allow_extensions: StrictBool = Field(
         default=True, description="Support through an extension package satisfies a must-have."
     )
-    limit: StrictInt = Field(default=10, ge=1, le=50)
+    limit: Annotated[int, Field(ge=1, le=50), JSON_INTEGER] = 10
 
 
 class EvidenceOut(BaseModel):

@@ -9,17 +9,10 @@ docs/recommendations.md documents every rule with a worked example.
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-CRITERIA = (
-    "performance",
-    "async",
-    "batteries_included",
-    "flexibility",
-    "ease_of_learning",
-    "api_docs",
-    "admin",
-    "security",
-    "ecosystem",
-)
+from app.enums import Criterion
+
+# The one list of criteria is the enum the API validates against.
+CRITERIA = tuple(c.value for c in Criterion)
 LABELS = {
     "performance": "Performance",
     "async": "Async support",

@@ -11,12 +11,9 @@ from sqlmodel import Session, col, select
 
 from app.benchmarks.schemas import StandingOut
 from app.benchmarks.service import summarise
-from app.catalogue.service import check_known
-from app.catalogue.service import slugs as slugs_of
 from app.db import pk
 from app.derived import derived
 from app.enums import ClaimKind, UseCaseLinkKind
-from app.errors import invalid
 from app.models import Claim, Feature, Framework, FrameworkUseCase, SupportStatement, UseCase
 from app.recommendations import scoring
 from app.recommendations.schemas import (
@@ -32,6 +29,8 @@ from app.recommendations.schemas import (
     Sensitivity,
 )
 from app.recommendations.table import CODE, MISSING, Ranker, Table
+from app.support.reads import check_known
+from app.support.reads import slugs as slugs_of
 
 # Which cons speak to which criterion: a con becomes a caveat when its criterion counts.
 CAVEAT_PATTERNS = {
@@ -237,12 +236,17 @@ def _caveats(r: scoring.Ranked, weights: dict[str, int]) -> list[Caveat]:
     return out
 
 
-def recommend(session: Session, req: RecommendationRequest) -> Recommendation:
+def recommend(
+    session: Session, req: RecommendationRequest, *, where: str = "body"
+) -> Recommendation:
+    """`where` is the request part the fields came in (`body`, or `query` for the GET),
+    so an error points at what the client sent."""
     preset = None
     if req.use_case:
         preset = session.exec(select(UseCase).where(UseCase.slug == req.use_case)).first()
         if preset is None:
-            raise invalid("/body/use_case", f"unknown use case: '{req.use_case}'")
+            known_cases = session.exec(select(UseCase.slug)).all()
+            check_known(f"/{where}/use_case", [req.use_case], known_cases, "use case")
     must = req.must_have if req.must_have is not None else (preset.must_have if preset else [])
     nice = (
         req.nice_to_have
@@ -250,8 +254,8 @@ def recommend(session: Session, req: RecommendationRequest) -> Recommendation:
         else (preset.nice_to_have if preset else [])
     )
     known = set(session.exec(select(Feature.slug)).all())
-    check_known("/body/must_have", must, known, "feature")
-    check_known("/body/nice_to_have", nice, known, "feature")
+    check_known(f"/{where}/must_have", must, known, "feature")
+    check_known(f"/{where}/nice_to_have", nice, known, "feature")
     weights = scoring.effective_weights(
         preset.weights if preset else {},
         {c.value: w for c, w in (req.priorities or {}).items()},

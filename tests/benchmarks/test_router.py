@@ -106,8 +106,12 @@ def test_the_chart_is_valid_deterministic_accessible_svg(client: Any) -> None:
 def test_import_is_idempotent_by_run_id(session: Session) -> None:
     runs = read_runs(SEED / "examples" / "techempower-style.json")
     first = import_runs(session, runs)
-    second = import_runs(session, read_runs(SEED / "examples" / "techempower-style.json"))
-    assert second == first + 1 == current_version(session).version
+    assert first == current_version(session).version
+    # The same file again changes nothing, not even the version.
+    assert import_runs(session, read_runs(SEED / "examples" / "techempower-style.json")) is None
+    assert current_version(session).version == first
+    changed = [runs[0].model_copy(update={"title": "Retitled"}), *runs[1:]]
+    assert import_runs(session, changed) == first + 1
     from sqlmodel import func, select
 
     from app.models import BenchmarkResult, BenchmarkRun
@@ -137,3 +141,19 @@ def test_an_import_naming_an_unknown_framework_writes_nothing(session: Session) 
     with pytest.raises(BenchmarkImportError, match="problem"):
         import_runs(session, runs)
     assert current_version(session).version == before
+
+
+def test_a_run_can_be_deleted(session: Session, client: Any) -> None:
+    from app.benchmarks.importer import delete_run
+
+    runs = read_runs(SEED / "examples" / "techempower-style.json")
+    version = import_runs(session, runs)
+    assert version is not None
+    slug = runs[0].slug
+    assert client.get(f"/api/v1/benchmarks?run={slug}").json()["total"] > 0
+    assert delete_run(session, slug) == version + 1
+    body = client.get(f"/api/v1/benchmarks?run={slug}").json()
+    assert body["errors"][0]["pointer"] == "/query/run"
+    with pytest.raises(BenchmarkImportError) as missing:
+        delete_run(session, slug)
+    assert missing.value.problems[0].startswith(f"no run has the id '{slug}'; runs: ")

@@ -1,0 +1,347 @@
+"""Frameworks: the filtered, faceted list and one framework, whole."""
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, func, select
+
+from app.benchmarks.service import standings_for
+from app.catalogue.schemas import (
+    AdopterOut,
+    ClaimOut,
+    Fact,
+    FeatureSupport,
+    FrameworkDetail,
+    FrameworkSummary,
+    UseCaseLink,
+)
+from app.catalogue.sources import source_public
+from app.enums import Aspect, ClaimKind, SupportLevel
+from app.errors import not_found, unknown
+from app.models import (
+    Adopter,
+    AdopterSource,
+    Claim,
+    ClaimSource,
+    Feature,
+    FeatureCategory,
+    Framework,
+    FrameworkAttributeSource,
+    FrameworkUseCase,
+    FrameworkUseCaseSource,
+    Source,
+    SupportStatement,
+    UseCase,
+)
+from app.paging import SLUG_KEY, Page, decode_cursor, paginate
+from app.support.reads import UNKNOWN, check_known, summary, support_cells
+
+# Everything a framework's facts hang on, loaded in one query per relation (no N+1),
+# for the export, which wants ORM objects (pages read plain rows: see support_cells).
+WHOLE_FRAMEWORK = (
+    selectinload(Framework.attribute_sources),  # type: ignore[arg-type]
+    selectinload(Framework.claims).selectinload(Claim.sources),  # type: ignore[arg-type]
+    selectinload(Framework.adopters).selectinload(Adopter.sources),  # type: ignore[arg-type]
+    selectinload(Framework.use_cases).selectinload(FrameworkUseCase.sources),  # type: ignore[arg-type]
+    selectinload(Framework.support).selectinload(SupportStatement.sources),  # type: ignore[arg-type]
+)
+SUPPORTED = (SupportLevel.built_in, SupportLevel.extension, SupportLevel.partial)
+FACETS = ("classification", "interface", "license", "lifecycle")
+
+
+class FrameworkSort(StrEnum):
+    name = "name"
+    name_desc = "-name"
+    first_release_year = "first_release_year"
+    first_release_year_desc = "-first_release_year"
+    slug = "slug"
+
+
+# ---- frameworks -----------------------------------------------------------
+
+
+class FrameworkPage(Page[FrameworkSummary]):
+    facets: dict[str, dict[str, int]]
+
+
+def _sort_column(sort: FrameworkSort) -> Any:
+    if sort in (FrameworkSort.first_release_year, FrameworkSort.first_release_year_desc):
+        # Unknown years sort as 0: first ascending, last descending.
+        return func.coalesce(Framework.first_release_year, 0)
+    if sort is FrameworkSort.slug:
+        return Framework.slug
+    return func.lower(Framework.name)
+
+
+def _framework_filters(
+    session: Session,
+    *,
+    q: str | None,
+    language: Sequence[str],
+    classification: Sequence[str],
+    interface: Sequence[str],
+    license: Sequence[str],
+    use_case: str | None,
+    supports: Sequence[str],
+) -> list[Any]:
+    conds: list[Any] = []
+    if q:
+        # Literal words: `%` and `_` in q match themselves, not anything.
+        words = q.lower()
+        conds.append(
+            sa.or_(
+                func.lower(Framework.name).contains(words, autoescape=True),
+                col(Framework.slug).contains(words, autoescape=True),
+                func.lower(func.coalesce(Framework.description, "")).contains(
+                    words, autoescape=True
+                ),
+            )
+        )
+    if language:
+        conds.append(col(Framework.language).in_(language))
+    if classification:
+        conds.append(col(Framework.classification).in_(classification))
+    if interface:
+        conds.append(col(Framework.interface).in_(interface))
+    if license:
+        known = session.exec(select(Framework.license).distinct()).all()
+        check_known("/query/license", license, [k for k in known if k], "licence")
+        conds.append(col(Framework.license).in_(license))
+    if use_case:
+        uc = session.exec(select(UseCase.id).where(UseCase.slug == use_case)).first()
+        if uc is None:
+            known_cases = session.exec(select(UseCase.slug)).all()
+            check_known("/query/use_case", [use_case], known_cases, "use case")
+        conds.append(
+            col(Framework.id).in_(
+                select(FrameworkUseCase.framework_id).where(FrameworkUseCase.use_case_id == uc)
+            )
+        )
+    if supports:
+        ids = dict(
+            session.exec(
+                select(Feature.slug, Feature.id).where(col(Feature.slug).in_(supports))
+            ).all()
+        )
+        check_known(
+            "/query/supports",
+            supports,
+            ids,
+            "feature",
+            lambda: session.exec(select(Feature.slug)).all(),
+        )
+        for feature_id in dict.fromkeys(ids[s] for s in supports):
+            conds.append(
+                col(Framework.id).in_(
+                    select(SupportStatement.framework_id).where(
+                        SupportStatement.feature_id == feature_id,
+                        col(SupportStatement.level).in_(SUPPORTED),
+                    )
+                )
+            )
+    return conds
+
+
+def list_frameworks(
+    session: Session,
+    *,
+    q: str | None = None,
+    language: Sequence[str] = (),
+    classification: Sequence[str] = (),
+    interface: Sequence[str] = (),
+    license: Sequence[str] = (),
+    use_case: str | None = None,
+    supports: Sequence[str] = (),
+    sort: FrameworkSort = FrameworkSort.name,
+    limit: int,
+    cursor: str | None,
+) -> FrameworkPage:
+    conds = _framework_filters(
+        session,
+        q=q,
+        language=language,
+        classification=classification,
+        interface=interface,
+        license=license,
+        use_case=use_case,
+        supports=supports,
+    )
+    key = _sort_column(sort)
+    descending = sort.value.startswith("-")
+    stmt = select(Framework).where(*conds)
+    if cursor:
+        kind = int if "year" in sort.value else str
+        sort_name, value, last_slug = decode_cursor(cursor, 3, (str, kind, SLUG_KEY))
+        if sort_name != sort.value:
+            raise unknown("/query/cursor", "was made for another sort order")
+        after = sa.tuple_(key, Framework.slug)
+        # The plain bound on the key lets the database start the index range there.
+        stmt = stmt.where(
+            *(
+                (key <= value, after < (value, last_slug))
+                if descending
+                else (key >= value, after > (value, last_slug))
+            )
+        )
+    order = (key.desc(), col(Framework.slug).desc()) if descending else (key, Framework.slug)
+    rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()
+    total = session.exec(select(func.count()).select_from(Framework).where(*conds)).one()
+
+    def cursor_key(last: Framework) -> list[Any]:
+        value = (
+            last.first_release_year or 0
+            if "year" in sort.value
+            else last.slug
+            if sort is FrameworkSort.slug
+            else last.name.lower()
+        )
+        return [sort.value, value, last.slug]
+
+    rows, next_cursor = paginate(rows, limit, cursor_key)
+    facets: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        column = getattr(Framework, name)
+        counts = session.exec(select(column, func.count()).where(*conds).group_by(column)).all()
+        facets[name] = {
+            str(v.value if isinstance(v, StrEnum) else v) if v is not None else "unknown": n
+            for v, n in sorted(counts, key=lambda vn: (-vn[1], str(vn[0])))
+        }
+    return FrameworkPage(
+        items=[summary(fw) for fw in rows], next_cursor=next_cursor, total=total, facets=facets
+    )
+
+
+def get_framework(session: Session, slug: str) -> Framework:
+    fw = session.exec(select(Framework).where(Framework.slug == slug)).first()
+    if fw is None:
+        raise not_found("framework", slug, session.exec(select(Framework.slug)).all())
+    return fw
+
+
+FRAMEWORK_ID: sa.BindParameter[int] = sa.bindparam("framework_id", type_=sa.Integer)
+
+
+def _sources_of(kind: str, link: Any, owner: Any, owner_key: str) -> Any:
+    link_owner = getattr(link, owner_key)
+    return (
+        sa.select(sa.literal(kind).label("kind"), link_owner.label("owner"), col(Source.slug))
+        .join(Source, col(Source.id) == link.source_id)
+        .join(owner, owner.id == link_owner)
+        .where(owner.framework_id == FRAMEWORK_ID)
+    )
+
+
+# A framework's detail in a fixed handful of statements, built once: on a cache miss
+# their construction would otherwise cost as much as running them.
+DETAIL_SOURCES = sa.union_all(
+    _sources_of("claim", ClaimSource, Claim, "claim_id"),
+    _sources_of("adopter", AdopterSource, Adopter, "adopter_id"),
+    _sources_of("use_case", FrameworkUseCaseSource, FrameworkUseCase, "framework_use_case_id"),
+).order_by(sa.literal_column("slug"))
+DETAIL_ATTRIBUTE_SOURCES = (
+    sa.select(col(FrameworkAttributeSource.attribute), col(Source.slug))
+    .join(Source, col(Source.id) == col(FrameworkAttributeSource.source_id))
+    .where(col(FrameworkAttributeSource.framework_id) == FRAMEWORK_ID)
+    .order_by(col(FrameworkAttributeSource.attribute), col(Source.slug))
+)
+DETAIL_CLAIMS = (
+    sa.select(col(Claim.id), col(Claim.kind), col(Claim.aspect), col(Claim.text), col(Claim.detail))
+    .where(col(Claim.framework_id) == FRAMEWORK_ID)
+    .order_by(col(Claim.position), col(Claim.id))
+)
+DETAIL_USE_CASES = (
+    sa.select(
+        col(FrameworkUseCase.id),
+        col(UseCase.slug),
+        col(FrameworkUseCase.kind),
+        col(FrameworkUseCase.text),
+    )
+    .join(UseCase, col(UseCase.id) == col(FrameworkUseCase.use_case_id))
+    .where(col(FrameworkUseCase.framework_id) == FRAMEWORK_ID)
+    .order_by(col(FrameworkUseCase.position), col(FrameworkUseCase.id))
+)
+DETAIL_ADOPTERS = (
+    sa.select(col(Adopter.id), col(Adopter.name), col(Adopter.detail))
+    .where(col(Adopter.framework_id) == FRAMEWORK_ID)
+    .order_by(col(Adopter.position), col(Adopter.id))
+)
+DETAIL_FEATURES = (
+    sa.select(col(Feature.id), col(Feature.slug), col(Feature.name), col(FeatureCategory.slug))
+    .join(FeatureCategory, col(FeatureCategory.id) == col(Feature.category_id))
+    .order_by(col(Feature.position), col(Feature.slug))
+)
+
+
+def read_framework_detail(session: Session, slug: str) -> FrameworkDetail:
+    return framework_detail(session, get_framework(session, slug))
+
+
+def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
+    """One framework, whole, read as plain rows: a constant number of queries, and no
+    ORM objects for what is mostly many small rows."""
+
+    conn = session.connection()
+    this = {"framework_id": fw.id}
+    cited: set[str] = set()
+    sources_of: dict[tuple[str, int | None], list[str]] = defaultdict(list)
+    for kind, owner, slug in conn.execute(DETAIL_SOURCES, this):
+        sources_of[kind, owner].append(slug)
+        cited.add(slug)
+
+    attribute_sources: dict[str, list[str]] = defaultdict(list)
+    for attribute, slug in conn.execute(DETAIL_ATTRIBUTE_SOURCES, this):
+        attribute_sources[attribute].append(slug)
+        cited.add(slug)
+
+    by_kind: dict[ClaimKind, list[ClaimOut]] = defaultdict(list)
+    facts = []
+    for claim_id, kind, aspect, text, detail in conn.execute(DETAIL_CLAIMS, this):
+        sources = sources_of["claim", claim_id]
+        if kind is ClaimKind.fact:
+            facts.append(Fact(aspect=Aspect(str(aspect)), value=text, sources=sources))
+        else:
+            by_kind[kind].append(ClaimOut(text=text, detail=detail, sources=sources))
+    use_cases = [
+        UseCaseLink(
+            use_case=use_case, kind=kind, text=text, sources=sources_of["use_case", link_id]
+        )
+        for link_id, use_case, kind, text in conn.execute(DETAIL_USE_CASES, this)
+    ]
+    adopters = [
+        AdopterOut(name=name, detail=detail, sources=sources_of["adopter", adopter_id])
+        for adopter_id, name, detail in conn.execute(DETAIL_ADOPTERS, this)
+    ]
+    cells = support_cells(session, [fw.id])
+    cited.update(src for stmts in cells.values() for st in stmts for src in st.sources)
+    support = []
+    totals: Counter[SupportLevel] = Counter(dict.fromkeys(SupportLevel, 0))
+    for feature_key, feature, name, category in conn.execute(DETAIL_FEATURES):
+        stmts = cells.get((fw.id or 0, feature_key or 0)) or [UNKNOWN]
+        totals[stmts[0].level] += 1
+        support.append(
+            FeatureSupport(feature=feature, name=name, category=category, statements=stmts)
+        )
+
+    return FrameworkDetail(
+        **summary(fw).model_dump(),
+        attribute_sources=dict(sorted(attribute_sources.items())),
+        facts=facts,
+        pros=by_kind[ClaimKind.pro],
+        cons=by_kind[ClaimKind.con],
+        verdicts=by_kind[ClaimKind.verdict],
+        use_cases=use_cases,
+        adopters=adopters,
+        support=support,
+        support_totals=dict(totals),
+        benchmarks=standings_for(session, fw.slug),
+        sources=[
+            source_public(src)
+            for src in session.exec(
+                select(Source).where(col(Source.slug).in_(cited)).order_by(col(Source.slug))
+            )
+        ],
+    )
