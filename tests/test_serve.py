@@ -70,6 +70,9 @@ def serving(tmp_path: Path, *args: str) -> Iterator[Running]:
             stdout=out,
             stderr=err,
             env=env,
+            # Its own process group: a Granian worker or a Uvicorn child outlives a killed
+            # parent, and would keep the port (and the next test's connections).
+            start_new_session=True,
         )
     running = Running(proc, port, log)
     try:
@@ -89,8 +92,12 @@ def serving(tmp_path: Path, *args: str) -> Iterator[Running]:
         yield running
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+            proc.send_signal(signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(30)
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
 
 
 def test_serve_defaults_to_a_known_server() -> None:
