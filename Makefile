@@ -36,7 +36,7 @@ pytest: sync
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(RUN) pytest -p no:cacheprovider; fi
 
 # fwatlas serve as shipped (each server, access log on and off) against a bare ASGI app
-# sending the same bytes, and a plain FastAPI peer; see bench/README.md. About 9 minutes.
+# sending the same bytes, and a plain FastAPI peer; see bench/README.md. About 10 minutes.
 bench: sync
 	$(RUN) python -m bench.run
 

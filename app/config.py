@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     pypi_json_url: str | None = None
     pypi_timeout: float = 10.0
     # `fwatlas serve` (app/serve.py; README, "Behind a load balancer").
-    server: Literal["granian", "uvicorn", "uvicorn-h11"] = "granian"
+    server: Literal["granian", "uvicorn", "uvicorn-h11"] = "uvicorn"
     workers: int = Field(default=1, ge=1)
     access_log: bool = True
     access_log_format: Literal["text", "json"] = "text"

@@ -146,6 +146,10 @@ def _uvicorn(settings: Settings, reload: bool, target: str) -> None:
         proxy_headers=False,
         timeout_keep_alive=settings.keepalive_timeout,
         timeout_graceful_shutdown=settings.graceful_timeout,
+        # A spawned worker answers the supervisor's pings only once it has imported
+        # everything; on a busy host that took over the default 5 s, and the supervisor
+        # kept killing and respawning workers that were merely starting.
+        timeout_worker_healthcheck=30,
         log_level=settings.server_log_level,
     )
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,11 +90,12 @@ class Process:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+            with suppress(subprocess.TimeoutExpired):
+                self.proc.wait(40)
+        # Whatever is left of its process group (a worker that outlived its parent).
+        with suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
 
     def stop_and_count_lines(self) -> int:
         self.stop()
@@ -134,7 +135,14 @@ def start(
 ) -> Iterator[Process]:
     """A server process on core 0; with wait=False the caller calls wait_ready()."""
     with stdout.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, preexec_fn=lambda: on_core(0))
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            preexec_fn=lambda: on_core(0),
+            start_new_session=True,
+        )
     process = Process(proc, port, stdout)
     try:
         if wait:

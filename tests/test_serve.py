@@ -51,7 +51,7 @@ class Running:
 
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(30)
+        return self.proc.wait(45)
 
     def lines(self) -> list[str]:
         return self.log.read_text().splitlines()
@@ -65,10 +65,14 @@ def serving(tmp_path: Path, *args: str) -> Iterator[Running]:
     errors = tmp_path / f"stderr-{port}.log"
     with log.open("wb") as out, errors.open("wb") as err:
         proc = subprocess.Popen(
-            [FWATLAS, "serve", "--port", str(port), "--log-level", "info", *args],
+            # A worker that does not stop within 10 s of SIGTERM is killed (see stop()).
+            [FWATLAS, "serve", "--port", str(port), "--graceful-timeout", "10", *args],
             stdout=out,
             stderr=err,
             env=env,
+            # Its own process group: a Granian worker or a Uvicorn child outlives a killed
+            # parent, and would keep the port (and the next test's connections).
+            start_new_session=True,
         )
     running = Running(proc, port, log)
     try:
@@ -88,8 +92,12 @@ def serving(tmp_path: Path, *args: str) -> Iterator[Running]:
         yield running
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+            proc.send_signal(signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(30)
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
 
 
 def test_serve_defaults_to_a_known_server() -> None:
@@ -135,7 +143,7 @@ def test_every_request_is_in_the_log_after_sigterm(
             while chunk := slow.recv(65536):
                 answer += chunk
         slow.close()
-        assert running.proc.wait(30) in CLEAN_EXIT
+        assert running.proc.wait(45) in CLEAN_EXIT
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     assert b'"results"' in answer
     lines = running.lines()
