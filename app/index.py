@@ -1,7 +1,6 @@
 """The front door: `GET /api/v1` lists every collection, the dataset version and the docs."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -59,9 +58,3 @@ async def api_index(request: Request, read: ReadDep) -> ApiIndex:
         collections=collections(request.app.routes),
         docs=DOCS,
     )
-
-
-@router.get("/", include_in_schema=False)
-async def home() -> RedirectResponse:
-    # Temporary: the explorer's home page takes `/` when it lands.
-    return RedirectResponse("/docs", 307)

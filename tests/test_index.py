@@ -32,7 +32,9 @@ def test_the_api_index_lists_every_collection_with_the_dataset_version(client: A
     assert client.get("/api/v1/features").status_code == 200
 
 
-def test_the_home_page_redirects_to_the_docs(client: Any) -> None:
+def test_the_home_page_is_the_explorer(client: Any) -> None:
     response = client.get("/", follow_redirects=False)
-    assert response.status_code == 307
-    assert response.headers["location"] == "/docs"
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Which web framework fits my project" in response.text
+    assert 'href="/docs"' in response.text
