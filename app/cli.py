@@ -185,20 +185,31 @@ def export(
 
 @bench_app.command("import")
 def benchmarks_import(
-    file: Annotated[Path, typer.Argument(help="A .json or .csv file (see docs/benchmarks.md).")],
+    file: Annotated[
+        Path, typer.Argument(help="A .json or .csv file (docs/benchmarks.md) or a bench run file.")
+    ],
 ) -> None:
     """Load benchmark results: validated, all or nothing, idempotent by run id."""
-    from app.benchmarks.importer import BenchmarkImportError, import_runs, read_runs
+    from app.benchmarks.importer import BenchmarkImportError, import_runs, read_file
     from app.db import get_engine
 
     try:
-        runs = read_runs(file)
+        sources, runs = read_file(file)
         with Session(get_engine()) as session, session.begin():
-            version = import_runs(session, runs)
+            version = import_runs(session, runs, sources)
     except BenchmarkImportError as exc:
         _fail(exc.problems)
     results = sum(len(r.results) for r in runs)
     out.print(f"imported {results} results in {len(runs)} run(s); dataset version is now {version}")
+
+
+def _bench_command() -> None:
+    from app.bench.command import bench
+
+    app.command("bench")(bench)
+
+
+_bench_command()
 
 
 @app.command()

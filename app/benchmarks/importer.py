@@ -2,16 +2,17 @@
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from app.benchmarks import measured
 from app.db import bump_version
 from app.models import BenchmarkRun, Framework, Source
-from app.seed.schema import BenchmarksFile, ResultIn, RunIn
+from app.seed.schema import BenchmarksFile, ResultIn, RunIn, SourceIn
 from app.seed.write import write_run
 
 RUN_COLUMNS = ("run", "title", "source", "date", "hardware", "os", "python_version", "run_notes")
@@ -76,18 +77,30 @@ def _from_csv(text: str) -> list[RunIn]:
 
 
 def read_runs(path: Path) -> list[RunIn]:
+    return read_file(path)[1]
+
+
+def read_file(path: Path) -> tuple[list[SourceIn], list[RunIn]]:
+    """The runs in a CSV, a dataset-style JSON file or a `fwatlas bench` run file, with the
+    sources the file brings itself (a measured run is its own source)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BenchmarkImportError([f"{path}: cannot be read: {exc}"]) from None
     if path.suffix.lower() == ".csv":
-        return _from_csv(text)
+        return [], _from_csv(text)
     try:
-        return BenchmarksFile.model_validate(json.loads(text)).runs
+        data = json.loads(text)
+        if measured.is_run_file(data):
+            source, run = measured.convert(data)
+            return [source], [run]
+        return [], BenchmarksFile.model_validate(data).runs
     except json.JSONDecodeError as exc:
         raise BenchmarkImportError([f"{path}: not JSON: {exc}"]) from None
     except ValidationError as exc:
         raise BenchmarkImportError(_messages(path.name, exc)) from None
+    except ValueError as exc:
+        raise BenchmarkImportError([f"{path.name}: {exc}"]) from None
 
 
 def _lookup(session: Session, model: Any, wanted: Iterable[str]) -> dict[str, Any]:
@@ -96,8 +109,15 @@ def _lookup(session: Session, model: Any, wanted: Iterable[str]) -> dict[str, An
     }
 
 
-def import_runs(session: Session, runs: list[RunIn]) -> int:
+def import_runs(session: Session, runs: list[RunIn], new_sources: Sequence[SourceIn] = ()) -> int:
     """Write `runs` (replacing runs with the same id) and return the new dataset version."""
+    known = _lookup(session, Source, (s.slug for s in new_sources))
+    for src in new_sources:
+        row = known.get(src.slug) or Source(slug=src.slug, title=src.title, kind=src.kind)
+        for key, value in src.model_dump(exclude={"slug"}).items():
+            setattr(row, key, str(value) if key == "url" and value else value)
+        session.add(row)
+    session.flush()
     sources = _lookup(session, Source, (r.source for r in runs))
     frameworks = _lookup(session, Framework, (x.framework for r in runs for x in r.results))
     problems = [
