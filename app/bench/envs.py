@@ -62,8 +62,11 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InstallError(f"{argv[0]}: {exc}") from None
     if done.returncode != 0:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-6:]
-        raise InstallError(" | ".join(tail) or f"{argv[0]} exited {done.returncode}")
+        lines = [x.strip() for x in (done.stderr or done.stdout).strip().splitlines()]
+        # uv and pip put the cause on lines naming an error; hints follow at the end.
+        errors = [x for x in lines if "error" in x.lower() or x.startswith("cause")]
+        reason = " | ".join((errors or lines[-6:])[:4])
+        raise InstallError(reason or f"{argv[0]} exited {done.returncode}")
     return done.stdout
 
 

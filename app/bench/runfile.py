@@ -71,7 +71,9 @@ class AppRecord(Model):
     verification: dict[str, list[str]] = Field(
         default_factory=dict, description="Per test type, the problems found (empty: passed)."
     )
-    incidents: list[str] = Field(default_factory=list, description="Crashes during load.")
+    incidents: list[str] = Field(
+        default_factory=list, description="Crashes under load, and verification notes."
+    )
 
 
 class Sample(Model):

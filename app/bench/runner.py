@@ -2,6 +2,7 @@
 
 import os
 import statistics
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from app.bench.runfile import (
     Settings,
     write_atomically,
 )
-from app.bench.verify import verify
+from app.bench.verify import advisory, verify
 from app.enums import TestType
 
 # Passed through to the apps; everything else (the project's venv above all) is left out.
@@ -57,6 +58,16 @@ class Hooks:
     say: Callable[[str], None] = lambda _: None
     plan: Callable[[int], None] = lambda _: None
     step: Callable[[str], None] = lambda _: None
+
+
+def scrub(text: str, *folders: Path) -> str:
+    """Reasons quote tracebacks; keep this machine's folders out of a file meant to be shared."""
+    for folder, name in sorted(
+        ((str(f), n) for f, n in zip(folders, ("<envs>", "<repo>", "<python>"), strict=True)),
+        key=lambda pair: -len(pair[0]),
+    ):
+        text = text.replace(folder, name)
+    return text
 
 
 def select(apps: list[App], wanted: list[str] | None) -> list[App]:
@@ -145,7 +156,7 @@ class Harness:
             record.verification = verify(self.url, app.manifest, self.opts.db)
         finally:
             server.stop()
-        failed = {t: p for t, p in record.verification.items() if p}
+        failed = {t: p for t, p in record.verification.items() if any(not advisory(x) for x in p)}
         wanted = [t.value for t in self.tests(app)]
         if all(t in failed for t in wanted):
             record.status = AppStatus.verify_failed
@@ -154,7 +165,17 @@ class Harness:
                 AppStatus.partial if any(t in failed for t in wanted) else (AppStatus.verified)
             )
         if failed:
-            record.reason = "; ".join(f"{t}: {p[0]}" for t, p in sorted(failed.items()))
+            record.reason = "; ".join(
+                f"{t}: {next(x for x in p if not advisory(x))}" for t, p in sorted(failed.items())
+            )
+        noted = {
+            x.rsplit(": ", 1)[-1]: t
+            for t, p in record.verification.items()
+            for x in p
+            if advisory(x)
+        }
+        for note in sorted(noted):
+            record.incidents.append(f"verification note: {note} (measured anyway)")
 
     def tests(self, app: App) -> list[TestType]:
         chosen = self.opts.tests
@@ -177,7 +198,7 @@ class Harness:
         return [
             (t, c)
             for t in self.tests(app)
-            if not record.verification.get(t.value)
+            if not any(not advisory(x) for x in record.verification.get(t.value, []))
             for c in self.opts.concurrency
             if (t, c) not in done
         ]
@@ -350,6 +371,10 @@ def execute(opts: Options, hooks: Hooks) -> RunFile:
         shift = (round_no - 1) % max(1, len(measurable))
         for app in measurable[shift:] + measurable[:shift]:
             harness.load_round(app, records[app.slug], run, round_no)
+    folders = (opts.env_cache, opts.apps_root.parents[1], Path(sys.base_prefix))
+    for rec in run.apps:
+        rec.reason = scrub(rec.reason, *folders) if rec.reason else None
+        rec.incidents = [scrub(x, *folders) for x in rec.incidents]
     run.results = summarise(run, apps)
     steal_end, cpu_end = machine.steal_seconds(), sum(psutil.cpu_times())
     if steal_start is not None and steal_end is not None and cpu_end > cpu_start:

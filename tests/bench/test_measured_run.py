@@ -124,3 +124,12 @@ def test_a_run_file_with_nothing_measured_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BenchmarkImportError) as caught:
         read_file(file)
     assert caught.value.problems == ["run.json: the run file has no measured results to import"]
+
+
+def test_reasons_name_no_folder_of_the_machine_that_ran() -> None:
+    from app.bench.runner import scrub
+
+    text = '/srv/x/bench/.envs/pylons-1/lib/site.py", line 4 | /srv/x/bench/apps/p/app.py'
+    assert scrub(text, Path("/srv/x/bench/.envs"), Path("/srv/x"), Path("/opt/py")) == (
+        '<envs>/pylons-1/lib/site.py", line 4 | <repo>/bench/apps/p/app.py'
+    )
