@@ -56,6 +56,7 @@ class Settings(Model):
     warmup_s: float
     rounds: int
     query_count: int
+    verify_only: bool = False
 
 
 class AppRecord(Model):

@@ -1,7 +1,6 @@
 """A whole run: install, verify, then load every app in interleaved rounds, then medians."""
 
 import os
-import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,12 +14,12 @@ from app.bench.manifest import App, discover
 from app.bench.runfile import (
     AppRecord,
     AppStatus,
-    Result,
     RunFile,
     Sample,
     Settings,
     write_atomically,
 )
+from app.bench.summary import scrub, summarise
 from app.bench.verify import advisory, verify
 from app.enums import TestType
 
@@ -41,7 +40,7 @@ class Options:
     frameworks: list[str] | None = None
     tests: list[TestType] | None = None
     concurrency: list[int] = field(default_factory=lambda: [16, 64, 256])
-    duration: float = 3.0
+    duration: float = 2.0
     warmup: float = 1.0
     rounds: int = 3
     query_count: int = 20
@@ -58,16 +57,6 @@ class Hooks:
     say: Callable[[str], None] = lambda _: None
     plan: Callable[[int], None] = lambda _: None
     step: Callable[[str], None] = lambda _: None
-
-
-def scrub(text: str, *folders: Path) -> str:
-    """Reasons quote tracebacks; keep this machine's folders out of a file meant to be shared."""
-    for folder, name in sorted(
-        ((str(f), n) for f, n in zip(folders, ("<envs>", "<repo>", "<python>"), strict=True)),
-        key=lambda pair: -len(pair[0]),
-    ):
-        text = text.replace(folder, name)
-    return text
 
 
 def select(apps: list[App], wanted: list[str] | None) -> list[App]:
@@ -153,7 +142,7 @@ class Harness:
             record.status, record.reason = AppStatus.start_failed, str(exc)
             return
         try:
-            record.verification = verify(self.url, app.manifest, self.opts.db)
+            record.verification = verify(self.url, app.manifest, self.opts.db, self.tests(app))
         finally:
             server.stop()
         failed = {t: p for t, p in record.verification.items() if any(not advisory(x) for x in p)}
@@ -178,8 +167,8 @@ class Harness:
             record.incidents.append(f"verification note: {note} (measured anyway)")
 
     def tests(self, app: App) -> list[TestType]:
-        chosen = self.opts.tests
-        return [t for t in app.manifest.tests if chosen is None or t in chosen]
+        chosen = self.opts.tests or [t for t in app.manifest.tests if t is not TestType.update]
+        return [t for t in app.manifest.tests if t in chosen]
 
     def target(self, app: App, test: TestType) -> str:
         path = app.manifest.path(test)
@@ -198,7 +187,8 @@ class Harness:
         return [
             (t, c)
             for t in self.tests(app)
-            if not any(not advisory(x) for x in record.verification.get(t.value, []))
+            if t.value in record.verification  # only what was verified is measured
+            and not any(not advisory(x) for x in record.verification[t.value])
             for c in self.opts.concurrency
             if (t, c) not in done
         ]
@@ -257,66 +247,18 @@ class Harness:
             server.stop()
 
 
-def _median(values: list[float]) -> float:
-    return round(statistics.median(values), 3)
-
-
-def summarise(run: RunFile, apps: list[App]) -> list[Result]:
-    by_slug = {a.slug: a for a in apps}
-    records = {r.framework: r for r in run.apps}
-    groups: dict[tuple[str, TestType, int], list[Sample]] = {}
-    for s in run.samples:
-        groups.setdefault((s.framework, s.test_type, s.concurrency), []).append(s)
-    results = []
-    for (slug, test, concurrency), samples in groups.items():
-        m = by_slug[slug].manifest
-        rec = records[slug]
-        samples.sort(key=lambda s: s.round)
-        results.append(
-            Result(
-                framework=m.framework,
-                calibration=m.calibration,
-                test_type=test,
-                concurrency=concurrency,
-                requests_per_second=_median([s.requests_per_second for s in samples]),
-                framework_version=rec.framework_version,
-                server=m.server,
-                server_version=rec.server_version,
-                workers=m.workers,
-                duration_s=run.settings.duration_s,
-                rounds=len(samples),
-                latency_p50_ms=_median([s.latency_p50_ms for s in samples]),
-                latency_p90_ms=_median([s.latency_p90_ms for s in samples]),
-                latency_p99_ms=_median([s.latency_p99_ms for s in samples]),
-                errors=sum(s.errors for s in samples),
-                peak_rss_mb=max(s.peak_rss_mb for s in samples),
-                cpu_seconds=_median([s.cpu_seconds for s in samples]),
-                rps_by_round=[s.requests_per_second for s in samples],
-            )
-        )
-    baselines = {
-        (by_slug[r.framework].manifest.interface, r.test_type, r.concurrency): r
-        for r in results
-        if r.calibration and r.framework in by_slug
-    }
-    for r in results:
-        base = baselines.get((by_slug[r.framework].manifest.interface, r.test_type, r.concurrency))
-        if base is not None and base.requests_per_second:
-            r.ratio_to_calibration = round(r.requests_per_second / base.requests_per_second, 3)
-    return sorted(results, key=lambda r: (r.test_type.value, r.concurrency, r.framework))
-
-
 def execute(opts: Options, hooks: Hooks) -> RunFile:
     apps = select(discover(opts.apps_root), opts.frameworks)
     wrk = machine.ensure_wrk()
     settings = Settings(
         frameworks=[a.manifest.framework for a in apps],
-        tests=opts.tests or sorted({t for a in apps for t in a.manifest.tests}),
+        tests=opts.tests or sorted({t for a in apps for t in a.manifest.tests} - {TestType.update}),
         concurrency=opts.concurrency,
         duration_s=opts.duration,
         warmup_s=opts.warmup,
         rounds=opts.rounds,
         query_count=opts.query_count,
+        verify_only=opts.verify_only,
     )
     hooks.say("preparing the benchmark database")
     database.prepare(opts.db)
@@ -359,13 +301,16 @@ def execute(opts: Options, hooks: Hooks) -> RunFile:
         write_atomically(opts.out, run)
     live = (AppStatus.verified, AppStatus.partial)
     measurable = [a for a in apps if records[a.slug].status in live and not opts.verify_only]
-    hooks.plan(
-        sum(
-            len(harness.todo(a, records[a.slug], run, r))
-            for a in measurable
-            for r in range(1, opts.rounds + 1)
-        )
+    planned = sum(
+        len(harness.todo(a, records[a.slug], run, r))
+        for a in measurable
+        for r in range(1, opts.rounds + 1)
     )
+    warmups = sum(len(harness.tests(a)) for a in measurable) * opts.rounds
+    minutes = (planned * (opts.duration + 0.3) + warmups * opts.warmup) / 60
+    if planned:
+        hooks.say(f"{planned} measurements over {len(measurable)} apps, about {minutes:.0f} min")
+    hooks.plan(planned)
     for round_no in range(1, opts.rounds + 1):
         # A different app goes first each round, so a noisy minute is spread over all.
         shift = (round_no - 1) % max(1, len(measurable))

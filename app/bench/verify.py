@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import httpx
+import psycopg
 
 from app.bench.database import ADDED_FORTUNE, WORLD_ROWS, Database, fortunes, world_rows
 from app.bench.manifest import Manifest
@@ -190,14 +191,16 @@ def advisory(problem: str) -> bool:
     return problem.endswith(NO_DATE)
 
 
-def verify(base_url: str, manifest: Manifest, db: Database) -> dict[str, Problems]:
-    """Per test type the app declares, what is wrong with it (an empty list: it passes;
+def verify(
+    base_url: str, manifest: Manifest, db: Database, tests: list[TestType]
+) -> dict[str, Problems]:
+    """Per test type to be measured, what is wrong with it (an empty list: it passes;
     `advisory` problems alone do not fail it)."""
     found: dict[str, Problems] = {}
     with httpx.Client(base_url=base_url, timeout=10) as client:
-        for test in manifest.tests:
+        for test in tests:
             try:
                 found[test.value] = CHECKS[test](client.get, manifest.path(test), db)
-            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            except (httpx.HTTPError, psycopg.Error, ValueError, KeyError, TypeError) as exc:
                 found[test.value] = [f"{type(exc).__name__}: {exc}"]
     return found

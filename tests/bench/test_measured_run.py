@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.bench.manifest import discover
 from app.bench.runfile import AppRecord, AppStatus, Environment, RunFile, Sample, Settings
-from app.bench.runner import summarise
+from app.bench.summary import summarise
 from app.benchmarks.importer import BenchmarkImportError, import_runs, read_file
 from app.enums import TestType
 from tests.bench.test_manifests import APPS
@@ -127,9 +127,31 @@ def test_a_run_file_with_nothing_measured_is_refused(tmp_path: Path) -> None:
 
 
 def test_reasons_name_no_folder_of_the_machine_that_ran() -> None:
-    from app.bench.runner import scrub
+    from app.bench.summary import scrub
 
     text = '/srv/x/bench/.envs/pylons-1/lib/site.py", line 4 | /srv/x/bench/apps/p/app.py'
     assert scrub(text, Path("/srv/x/bench/.envs"), Path("/srv/x"), Path("/opt/py")) == (
         '<envs>/pylons-1/lib/site.py", line 4 | <repo>/bench/apps/p/app.py'
     )
+
+
+def test_a_resumed_run_measures_only_what_its_file_lacks(tmp_path: Path) -> None:
+    from app.bench.database import Database
+    from app.bench.runner import Harness, Hooks, Options
+
+    opts = Options(
+        apps_root=APPS,
+        out=tmp_path / "run.json",
+        env_cache=tmp_path,
+        db=Database("postgresql://nobody@127.0.0.1:1/none"),
+        tests=[TestType.json, TestType.fortune],
+        concurrency=[16, 64],
+    )
+    flask = next(a for a in discover(APPS) if a.slug == "flask")
+    record = AppRecord(
+        framework="flask",
+        status=AppStatus.partial,
+        verification={"json": [], "fortune": ["the fortunes are not sorted by message"]},
+    )
+    # json at c=16 is in the file for every round; the failed fortune is never loaded.
+    assert Harness(opts, Hooks(), "wrk").todo(flask, record, a_run(), 2) == [(TestType.json, 64)]
