@@ -11,7 +11,7 @@ from rich.progress import Progress
 from sqlmodel import Session
 
 from app.config import ROOT, get_settings
-from app.seed.schema import Dataset
+from app.seed.schema import Dataset, RunIn, SourceIn
 
 app = typer.Typer(help="Framework Atlas: the API and its dataset.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -188,6 +188,10 @@ def benchmarks_import(
     file: Annotated[
         Path, typer.Argument(help="A .json or .csv file (docs/benchmarks.md) or a bench run file.")
     ],
+    to_seed: Annotated[
+        bool,
+        typer.Option(help="Write a bench run file into seed/ (YAML) instead of the database."),
+    ] = False,
 ) -> None:
     """Load benchmark results: validated, all or nothing, idempotent by run id."""
     from app.benchmarks.importer import BenchmarkImportError, import_runs, read_file
@@ -195,12 +199,32 @@ def benchmarks_import(
 
     try:
         sources, runs = read_file(file)
+        if to_seed:
+            _to_seed(sources, runs)
+            return
         with Session(get_engine()) as session, session.begin():
             version = import_runs(session, runs, sources)
     except BenchmarkImportError as exc:
         _fail(exc.problems)
     results = sum(len(r.results) for r in runs)
     out.print(f"imported {results} results in {len(runs)} run(s); dataset version is now {version}")
+
+
+def _to_seed(sources: list[SourceIn], runs: list[RunIn]) -> None:
+    from app.bench.seedfile import SeedWriteError, restore, write
+
+    if len(sources) != 1 or len(runs) != 1:
+        _fail(["--to-seed takes a `fwatlas bench` run file"])
+    try:
+        before = write(get_settings().seed_path, sources[0], runs[0])
+    except SeedWriteError as exc:
+        _fail([str(exc)])
+    try:
+        _load(None)  # the dataset must still validate with the run in it
+    except typer.Exit:
+        restore(before)
+        raise
+    out.print(f"wrote run {runs[0].slug} into {', '.join(str(p) for p in before)}")
 
 
 def _bench_command() -> None:
