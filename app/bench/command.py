@@ -49,12 +49,12 @@ def bench(
         str | None,
         typer.Option(help="Comma list of test types (default: all but update, which is slow)."),
     ] = None,
-    duration: Annotated[float, typer.Option(min=1, help="Seconds per measurement.")] = 2.0,
+    duration: Annotated[int, typer.Option(min=1, help="Seconds per measurement.")] = 2,
     concurrency: Annotated[str, typer.Option(help="Comma list of connection counts.")] = (
         "16,64,256"
     ),
     rounds: Annotated[int, typer.Option(min=1, help="Rounds; medians are taken over them.")] = 3,
-    warmup: Annotated[float, typer.Option(min=0, help="Warm-up seconds per test.")] = 1.0,
+    warmup: Annotated[int, typer.Option(min=0, help="Warm-up seconds per test.")] = 1,
     out_file: Annotated[Path, typer.Option("--out", help="The run file to write.")] = Path(
         "bench/results/bench-run.json"
     ),
@@ -181,3 +181,5 @@ def _report(run: "RunFile") -> None:
         version = f" {app.framework_version}" if app.framework_version else ""
         line = f"{app.framework}{version}: {app.status.value}"
         out.print(line + (f": {app.reason}" if app.reason else ""), highlight=False)
+        for incident in app.incidents:
+            out.print(f"  {incident}", highlight=False)

@@ -1,6 +1,7 @@
 """Start a reference app, load it with wrk, and watch its process tree while it runs."""
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -67,7 +68,12 @@ def _listening(host: str, port: int) -> bool:
 
 
 class Server:
-    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, argv: list[str], cwd: Path, env: dict[str, str], log: Path, host: str, port: int
+    ) -> None:
+        # Something already answering there would be measured in the app's place.
+        if _listening(host, port):
+            raise StartError(f"port {port} is already in use; choose another with --port")
         self.log = log
         with log.open("ab") as out:
             self.process = subprocess.Popen(
@@ -173,7 +179,7 @@ def wrk(
             binary,
             f"-t{threads}",
             f"-c{concurrency}",
-            f"-d{max(1, round(duration))}s",
+            f"-d{max(1, math.ceil(duration))}s",
             "--timeout",
             "5s",
             "-s",

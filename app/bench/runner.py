@@ -114,6 +114,8 @@ class Harness:
             app.folder,
             _app_env(env, self.opts, m.workers),
             self.logs / f"{app.slug}.log",
+            self.opts.host,
+            self.opts.port,
         )
         try:
             server.wait_ready(self.opts.host, self.opts.port)
@@ -212,7 +214,7 @@ class Harness:
                 if not server.alive():
                     continue
                 url = self.target(app, test)
-                if test not in warmed:
+                if test not in warmed and self.opts.warmup > 0:
                     load.wrk(
                         wrk,
                         self.script,
@@ -309,7 +311,8 @@ def execute(opts: Options, hooks: Hooks) -> RunFile:
     warmups = sum(len(harness.tests(a)) for a in measurable) * opts.rounds
     minutes = (planned * (opts.duration + 0.3) + warmups * opts.warmup) / 60
     if planned:
-        hooks.say(f"{planned} measurements over {len(measurable)} apps, about {minutes:.0f} min")
+        eta = f"about {minutes:.0f} min" if minutes >= 1 else "under a minute"
+        hooks.say(f"{planned} measurements over {len(measurable)} apps, {eta}")
     hooks.plan(planned)
     for round_no in range(1, opts.rounds + 1):
         # A different app goes first each round, so a noisy minute is spread over all.
