@@ -90,6 +90,9 @@ class Sample(Model):
     requests: int
     peak_rss_mb: float
     cpu_seconds: float
+    load_average: float | None = Field(
+        default=None, description="The machine's 1-minute load average when it finished."
+    )
 
 
 class Result(Model):

@@ -239,6 +239,7 @@ class Harness:
                         test_type=test,
                         concurrency=concurrency,
                         round=round_no,
+                        load_average=round(os.getloadavg()[0], 2),
                         **got.__dict__,
                     )
                 )

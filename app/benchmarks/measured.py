@@ -61,6 +61,12 @@ def _run_notes(run: RunFile) -> str:
         f"Load average at start {env.load_average_start}, at end {env.load_average_end}; "
         f"CPU steal {env.cpu_steal_percent if env.cpu_steal_percent is not None else '?'}%.",
     ]
+    loads = [s.load_average for s in run.samples if s.load_average is not None]
+    if loads:
+        lines.append(
+            f"Load average as each measurement ended: {min(loads):.1f} to {max(loads):.1f} "
+            f"(median {sorted(loads)[len(loads) // 2]:.1f}) on {env.cores or '?'} cores."
+        )
     calibration = [r for r in run.results if r.calibration]
     if calibration:
         lines.append(

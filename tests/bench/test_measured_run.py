@@ -28,6 +28,7 @@ def sample(framework: str, rps: float, round_no: int, p99: float = 9.0) -> Sampl
         requests=int(rps),
         peak_rss_mb=30.0 + round_no,
         cpu_seconds=0.9,
+        load_average=1.5 + round_no,
     )
 
 
@@ -114,6 +115,9 @@ def test_an_imported_run_is_one_measured_source_without_the_calibration_apps(
     run = runs[0]
     assert "pylons: install-failed: no wheel for this Python." in (run.notes or "")
     assert "bare-wsgi json c=16 1800 rps" in (run.notes or "")
+    assert "Load average as each measurement ended: 2.5 to 4.5 (median 3.5) on 2 cores" in (
+        run.notes or ""
+    )
 
 
 def test_a_run_file_with_nothing_measured_is_refused(tmp_path: Path) -> None:
