@@ -233,6 +233,12 @@ class Harness:
                         f"{server.tail()}"
                     )
                     continue
+                if got.requests == 0:
+                    record.incidents.append(
+                        f"round {round_no}: no request completed under {test.value} "
+                        f"c={concurrency} in {self.opts.duration} s; not recorded"
+                    )
+                    continue
                 run.samples.append(
                     Sample(
                         framework=app.slug,

@@ -1,3 +1,4 @@
+import asyncio
 import os
 import random
 
@@ -11,11 +12,14 @@ ADDED = "Additional fortune added at request time."
 
 
 async def pool():
-    # Opened on the first request, inside the worker's own event loop.
-    if "pool" not in state:
-        state["pool"] = await asyncpg.create_pool(
-            os.environ["BENCH_DATABASE_URL"], min_size=4, max_size=4
-        )
+    # Opened on the first request, inside the worker's own event loop; the lock keeps
+    # a burst of first requests from opening a pool each.
+    lock = state.setdefault("lock", asyncio.Lock())
+    async with lock:
+        if "pool" not in state:
+            state["pool"] = await asyncpg.create_pool(
+                os.environ["BENCH_DATABASE_URL"], min_size=4, max_size=4
+            )
     return state["pool"]
 
 
