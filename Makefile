@@ -7,7 +7,7 @@ RUN := $(UV) run --locked --no-sync
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 
-.PHONY: run test lint typecheck pytest bench bench-smoke bench-scale soak soak-smoke examples sync clean
+.PHONY: run test lint typecheck pytest bench bench-smoke bench-scale bench-apps bench-apps-smoke soak soak-smoke examples sync clean
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -58,6 +58,20 @@ soak: sync
 # The same scenarios, short (under a minute): for CI.
 soak-smoke: sync
 	$(RUN) python -m bench.soak --smoke $(SOAK_ARGS)
+# Every reference app under bench/apps, verified then loaded with wrk (about 45 minutes).
+# FWATLAS_BENCH_DATABASE_URL names the PostgreSQL database the harness drops and refills.
+bench-apps: sync
+	$(RUN) fwatlas bench --out bench/results/bench-run.json
+
+# CI's smoke: two frameworks and the bare servers, json, one second each; verified,
+# measured and imported end to end into a throwaway SQLite database.
+SMOKE_DB := sqlite:///bench/results/smoke.db
+bench-apps-smoke: sync
+	$(RUN) fwatlas bench --frameworks flask,starlette --tests json --duration 1 --rounds 1 \
+		--warmup 0 --concurrency 16 --strict --out bench/results/smoke-run.json
+	rm -f bench/results/smoke.db
+	DATABASE_URL=$(SMOKE_DB) $(RUN) fwatlas seed
+	DATABASE_URL=$(SMOKE_DB) $(RUN) fwatlas benchmarks import bench/results/smoke-run.json
 
 examples: sync
 	$(RUN) fwatlas seed-if-empty

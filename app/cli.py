@@ -11,7 +11,7 @@ from rich.progress import Progress
 from sqlmodel import Session
 
 from app.config import ROOT, get_settings
-from app.seed.schema import Dataset
+from app.seed.schema import Dataset, RunIn, SourceIn
 
 app = typer.Typer(help="Framework Atlas: the API and its dataset.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -244,14 +244,20 @@ EXAMPLES = ROOT / "seed" / "examples"
 
 @bench_app.command("import")
 def benchmarks_import(
-    file: Annotated[Path, typer.Argument(help="A .json or .csv file (see docs/benchmarks.md).")],
+    file: Annotated[
+        Path, typer.Argument(help="A .json or .csv file (docs/benchmarks.md) or a bench run file.")
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and report; change nothing.")
+    ] = False,
+    to_seed: Annotated[
+        bool,
+        typer.Option(help="Write a bench run file into seed/ (YAML) instead of the database."),
     ] = False,
 ) -> None:
     """Load benchmark results: validated, all or nothing, idempotent by run id (importing
     the same file again changes nothing)."""
-    from app.benchmarks.importer import BenchmarkImportError, import_runs, read_runs
+    from app.benchmarks.importer import BenchmarkImportError, import_runs, read_file
     from app.db import get_engine
 
     example = EXAMPLES.resolve() in file.resolve().parents
@@ -259,10 +265,13 @@ def benchmarks_import(
         # Their numbers are made up: they show the format and must not reach the dataset.
         _fail([f"{file} is an example of the format (made-up numbers): use --dry-run"])
     try:
-        runs = read_runs(file)
+        sources, runs = read_file(file)
+        if to_seed and not dry_run:
+            _to_seed(sources, runs)
+            return
         with Session(get_engine()) as session:
             session.begin()
-            version = import_runs(session, runs)
+            version = import_runs(session, runs, sources)
             # Leaving the block without a commit rolls everything back.
             if not dry_run:
                 session.commit()
@@ -292,6 +301,32 @@ def benchmarks_delete(
     except BenchmarkImportError as exc:
         _fail(exc.problems)
     out.print(f"deleted run {run}; dataset version is now {version}")
+
+
+def _to_seed(sources: list[SourceIn], runs: list[RunIn]) -> None:
+    from app.bench.seedfile import SeedWriteError, restore, write
+
+    if len(sources) != 1 or len(runs) != 1:
+        _fail(["--to-seed takes a `fwatlas bench` run file"])
+    try:
+        before = write(get_settings().seed_path, sources[0], runs[0])
+    except SeedWriteError as exc:
+        _fail([str(exc)])
+    try:
+        _load(None)  # the dataset must still validate with the run in it
+    except typer.Exit:
+        restore(before)
+        raise
+    out.print(f"wrote run {runs[0].slug} into {', '.join(str(p) for p in before)}")
+
+
+def _bench_command() -> None:
+    from app.bench.command import bench
+
+    app.command("bench")(bench)
+
+
+_bench_command()
 
 
 @app.command()

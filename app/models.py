@@ -306,9 +306,13 @@ class BenchmarkResult(SQLModel, table=True):
     approximate: bool = False
     latency_avg_ms: float | None = None
     latency_p50_ms: float | None = None
+    latency_p90_ms: float | None = None
     latency_p99_ms: float | None = None
     latency_ms: float | None = None
     errors: int | None = None
+    # Measured runs only: the server process tree's peak memory and CPU time under load.
+    peak_rss_mb: float | None = None
+    cpu_seconds: float | None = None
     reported_relative_speed: float | None = None
     notes: str | None = None
     position: int = 0

@@ -2,16 +2,17 @@
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, delete, select
 
+from app.benchmarks import measured
 from app.db import bump_version
 from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
-from app.seed.schema import BenchmarksFile, ResultIn, RunIn
+from app.seed.schema import BenchmarksFile, ResultIn, RunIn, SourceIn
 from app.seed.write import write_run
 
 RUN_COLUMNS = ("run", "title", "source", "date", "hardware", "os", "python_version", "run_notes")
@@ -76,18 +77,30 @@ def _from_csv(text: str) -> list[RunIn]:
 
 
 def read_runs(path: Path) -> list[RunIn]:
+    return read_file(path)[1]
+
+
+def read_file(path: Path) -> tuple[list[SourceIn], list[RunIn]]:
+    """The runs in a CSV, a dataset-style JSON file or a `fwatlas bench` run file, with the
+    sources the file brings itself (a measured run is its own source)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BenchmarkImportError([f"{path}: cannot be read: {exc}"]) from None
     if path.suffix.lower() == ".csv":
-        return _from_csv(text)
+        return [], _from_csv(text)
     try:
-        return BenchmarksFile.model_validate(json.loads(text)).runs
+        data = json.loads(text)
+        if measured.is_run_file(data):
+            source, run = measured.convert(data)
+            return [source], [run]
+        return [], BenchmarksFile.model_validate(data).runs
     except json.JSONDecodeError as exc:
         raise BenchmarkImportError([f"{path}: not JSON: {exc}"]) from None
     except ValidationError as exc:
         raise BenchmarkImportError(_messages(path.name, exc)) from None
+    except ValueError as exc:
+        raise BenchmarkImportError([f"{path.name}: {exc}"]) from None
 
 
 def _lookup(session: Session, model: Any, wanted: Iterable[str]) -> dict[str, Any]:
@@ -115,9 +128,22 @@ def _fingerprint(session: Session, slugs: Iterable[str]) -> list[tuple[Any, ...]
     return [*run_rows, *result_rows]
 
 
-def import_runs(session: Session, runs: list[RunIn]) -> int | None:
-    """Write `runs` (replacing runs with the same id) and return the new dataset version,
-    or None when the database already held exactly these runs (then nothing changes)."""
+def import_runs(
+    session: Session, runs: list[RunIn], new_sources: Sequence[SourceIn] = ()
+) -> int | None:
+    """Write `runs` (replacing runs with the same id), and the sources a measured run brings,
+    and return the new dataset version, or None when the database already held exactly
+    these (then nothing changes)."""
+    attempt = session.begin_nested()
+    known = _lookup(session, Source, (s.slug for s in new_sources))
+    sources_changed = False
+    for src in new_sources:
+        row = known.get(src.slug) or Source(slug=src.slug, title=src.title, kind=src.kind)
+        for key, value in src.model_dump(exclude={"slug"}).items():
+            setattr(row, key, str(value) if key == "url" and value else value)
+        sources_changed = sources_changed or src.slug not in known or session.is_modified(row)
+        session.add(row)
+    session.flush()
     sources = _lookup(session, Source, (r.source for r in runs))
     frameworks = _lookup(session, Framework, (x.framework for r in runs for x in r.results))
     problems = [
@@ -135,15 +161,15 @@ def import_runs(session: Session, runs: list[RunIn]) -> int | None:
     if len({r.slug for r in runs}) != len(runs):
         problems.append("the file names one run id twice")
     if problems:
+        attempt.rollback()
         raise BenchmarkImportError(problems)
     slugs = [r.slug for r in runs]
     before = _fingerprint(session, slugs)
-    attempt = session.begin_nested()
     existing = _lookup(session, BenchmarkRun, slugs)
     for run in runs:
         write_run(session, run, sources, frameworks, existing)
     session.flush()
-    if _fingerprint(session, slugs) == before:
+    if not sources_changed and _fingerprint(session, slugs) == before:
         attempt.rollback()  # a no-op import must not bump the version
         return None
     attempt.commit()

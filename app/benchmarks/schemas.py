@@ -26,9 +26,12 @@ class BenchmarkResultOut(BaseModel):
     approximate: bool = Field(description="The source gives the figure as approximate (~).")
     latency_avg_ms: float | None
     latency_p50_ms: float | None
+    latency_p90_ms: float | None
     latency_p99_ms: float | None
     latency_ms: float | None = Field(description="A latency whose statistic the source omits.")
     errors: int | None
+    peak_rss_mb: float | None = Field(description="Measured runs: the server's peak RSS, MiB.")
+    cpu_seconds: float | None = Field(description="Measured runs: server CPU seconds under load.")
     reported_relative_speed: float | None = Field(description="As the source states it.")
     environment: Environment
     source: SourceSlug

@@ -120,9 +120,12 @@ def result_out(
         approximate=result.approximate,
         latency_avg_ms=result.latency_avg_ms,
         latency_p50_ms=result.latency_p50_ms,
+        latency_p90_ms=result.latency_p90_ms,
         latency_p99_ms=result.latency_p99_ms,
         latency_ms=result.latency_ms,
         errors=result.errors,
+        peak_rss_mb=result.peak_rss_mb,
+        cpu_seconds=result.cpu_seconds,
         reported_relative_speed=result.reported_relative_speed,
         environment=Environment(
             hardware=run.hardware, os=run.os, python_version=run.python_version

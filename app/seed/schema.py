@@ -110,6 +110,7 @@ class ResultIn(Strict):
     approximate: bool = False
     latency_avg_ms: float | None = Field(default=None, ge=0, le=1e7)
     latency_p50_ms: float | None = Field(default=None, ge=0, le=1e7)
+    latency_p90_ms: float | None = Field(default=None, ge=0, le=1e7)
     latency_p99_ms: float | None = Field(default=None, ge=0, le=1e7)
     latency_ms: float | None = Field(
         default=None,
@@ -118,6 +119,12 @@ class ResultIn(Strict):
         description="A latency whose statistic the source does not name.",
     )
     errors: int | None = Field(default=None, ge=0)
+    peak_rss_mb: float | None = Field(
+        default=None, ge=0, le=1e7, description="Peak RSS of the server's process tree, MiB."
+    )
+    cpu_seconds: float | None = Field(
+        default=None, ge=0, le=1e7, description="CPU seconds the server spent under the load."
+    )
     reported_relative_speed: float | None = Field(default=None, gt=0, le=1e6)
     notes: str | None = None
 
