@@ -26,7 +26,7 @@ from app.models import (
     UseCase,
 )
 from app.seed.load import content_hash, inherited_support, statements
-from app.seed.schema import Dataset, RunIn
+from app.seed.schema import Dataset, RunIn, StatementIn
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -87,6 +87,32 @@ def write_run(
         )
 
 
+def _statement_row(
+    st: StatementIn,
+    *,
+    framework_id: int,
+    feature_id: int,
+    seq: int,
+    sources: list[Source],
+    inherited_from: str | None = None,
+) -> SupportStatement:
+    """One support statement as a row: the framework's own, or a copy of its base's."""
+    return SupportStatement(
+        framework_id=framework_id,
+        feature_id=feature_id,
+        seq=seq,
+        level=st.level,
+        since_version=st.since_version,
+        until_version=st.until_version,
+        via=list(st.via),
+        official_via=list(st.official_via),
+        notes=st.notes,
+        last_verified=st.last_verified,
+        inherited_from=inherited_from,
+        sources=sources,
+    )
+
+
 def _write_inherited(
     session: Session,
     dataset: Dataset,
@@ -100,19 +126,13 @@ def _write_inherited(
         for feature, (origin, base_statements) in inherited_support(dataset, fw.slug).items():
             for seq, st in enumerate(base_statements):
                 session.add(
-                    SupportStatement(
+                    _statement_row(
+                        st,
                         framework_id=pk(frameworks[fw.slug]),
                         feature_id=pk(features[feature]),
                         seq=seq,
-                        level=st.level,
-                        since_version=st.since_version,
-                        until_version=st.until_version,
-                        via=list(st.via),
-                        official_via=list(st.official_via),
-                        notes=st.notes,
-                        last_verified=st.last_verified,
-                        inherited_from=origin,
                         sources=[sources[s] for s in st.sources],
+                        inherited_from=origin,
                     )
                 )
 
@@ -256,17 +276,11 @@ def write_dataset(session: Session, dataset: Dataset, note: str = "seed") -> int
         for feature, value in fw.support.items():
             for seq, st in enumerate(statements(value)):
                 session.add(
-                    SupportStatement(
+                    _statement_row(
+                        st,
                         framework_id=pk(row),
                         feature_id=pk(features[feature]),
                         seq=seq,
-                        level=st.level,
-                        since_version=st.since_version,
-                        until_version=st.until_version,
-                        via=list(st.via),
-                        official_via=list(st.official_via),
-                        notes=st.notes,
-                        last_verified=st.last_verified,
                         sources=cited(st.sources),
                     )
                 )
