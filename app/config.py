@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_concurrency: int = 8
     max_queue: int = 32
     queue_timeout: float = 1.0
+    # A request shed because all of that is full waits about this long (jittered) for its
+    # 503, so clients retrying at once cannot saturate the event loop. 0: at once.
+    shed_hold: float = Field(default=0.25, ge=0, le=5)
     db_pool_timeout: float = 5.0
     # Answers over this many bytes are sent compressed to clients that accept it.
     compress_min_bytes: int = 1024

@@ -97,6 +97,7 @@ class Atlas(FastAPI):
             limit=settings.max_concurrency,
             queue=settings.max_queue,
             timeout=settings.queue_timeout,
+            hold=settings.shed_hold,
         )
         # The explorer's pages sit between the cache and admission and read the API
         # through the cache: a page holds no slot while its reads are admitted.

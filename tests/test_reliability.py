@@ -209,6 +209,48 @@ def test_a_shed_request_is_a_problem_with_retry_after() -> None:
     assert b"at capacity" in body
 
 
+def test_a_shed_is_held_without_holding_capacity_and_a_timed_out_wait_is_not() -> None:
+    """A client retrying at once gets its 503 after about `hold` seconds (half to one and a
+    half times), while the slot and the queue stay free for the next request; a request
+    that already waited `timeout` in the queue is refused without a further hold."""
+    release = anyio.Event()
+
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/slow":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    admission = Admission(slow, limit=1, queue=1, timeout=0.2, hold=0.4)
+    answered: dict[str, tuple[int, float]] = {}
+
+    async def one(name: str, path: str) -> None:
+        began = time.monotonic()
+        status = start_of(await call(admission, {"path": path}))[0]
+        answered[name] = (status, time.monotonic() - began)
+
+    async def scenario() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(one, "holder", "/slow")
+            await anyio.sleep(0.02)
+            tasks.start_soon(one, "queued", "/fast")  # waits 0.2 s, then refused
+            await anyio.sleep(0.02)
+            tasks.start_soon(one, "shed", "/fast")  # slot and queue full: held
+            await anyio.sleep(0.3)
+            release.set()  # the queued one is gone; the holder finishes now
+            await anyio.sleep(0.02)
+            tasks.start_soon(one, "later", "/fast")  # the shed one is still held
+
+    anyio.run(scenario)
+    assert answered["queued"][0] == 503
+    assert answered["queued"][1] < 0.35
+    assert answered["shed"][0] == 503
+    assert 0.2 <= answered["shed"][1] < 0.7
+    assert answered["holder"][0] == 200
+    assert answered["later"][0] == 200
+    assert answered["later"][1] < 0.1
+
+
 def test_a_full_server_sheds_a_miss_before_rendering_it_but_serves_stored_answers() -> None:
     renders = 0
 
