@@ -2,7 +2,10 @@
 
 Absolute requests per second from different machines are not comparable, so
 each figure becomes a ratio to a reference framework measured in the same run,
-and the ratios of different runs are combined with a geometric mean.
+and the ratios of different runs are combined with a geometric mean. Runs this
+project measured itself (`fwatlas bench`, source kind `measured`) and runs an
+article or a suite reports (cited) are also combined separately, so a cited
+ratio that the measurement contradicts is flagged rather than averaged away.
 The method is documented, with a worked example, in docs/benchmarks.md.
 """
 
@@ -36,6 +39,7 @@ class Figure:
     requests_per_second: float | None = None
     rps_low: float | None = None
     rps_high: float | None = None
+    measured: bool = False
 
     @property
     def point(self) -> float:
@@ -56,6 +60,7 @@ class RunRatio:
     source: str
     rps: float
     baseline_rps: float
+    measured: bool = False
 
     @property
     def ratio(self) -> float:
@@ -72,6 +77,18 @@ class Standing:
     sources: tuple[str, ...]
     disagreement: bool
     per_run: tuple[RunRatio, ...] = field(default=())
+    measured_relative_speed: float | None = None
+    cited_relative_speed: float | None = None
+    # A cited run's ratio differs from the measured combination by more than the factor.
+    cited_disagrees: bool = False
+
+    @property
+    def ratio_low(self) -> float | None:
+        return min((r.ratio for r in self.per_run), default=None)
+
+    @property
+    def ratio_high(self) -> float | None:
+        return max((r.ratio for r in self.per_run), default=None)
 
 
 class NoBaselineError(ValueError):
@@ -81,6 +98,11 @@ class NoBaselineError(ValueError):
 def geometric_mean(values: Iterable[float]) -> float:
     logs = [math.log(v) for v in values]
     return math.exp(sum(logs) / len(logs))
+
+
+def combined(ratios: Iterable[RunRatio]) -> float | None:
+    values = [r.ratio for r in ratios]
+    return round(geometric_mean(values), 4) if values else None
 
 
 def by_run(figures: Iterable[Figure]) -> dict[str, dict[str, Figure]]:
@@ -128,22 +150,29 @@ def reconcile(
                 source=run[name].source,
                 rps=run[name].point,
                 baseline_rps=run[baseline].point,
+                measured=run[name].measured,
             )
             for run_id, run in sorted(runs.items())
             if baseline is not None and name in run and baseline in run
         )
         values = [r.ratio for r in ratios]
         own = per_framework[name]
+        measured = combined(r for r in ratios if r.measured)
+        cited = [r.ratio for r in ratios if not r.measured]
         standings.append(
             Standing(
                 framework=name,
-                relative_speed=round(geometric_mean(values), 4) if values else None,
+                relative_speed=combined(ratios),
                 rps_min=min(f.lowest for f in own),
                 rps_max=max(f.highest for f in own),
                 runs=len({f.run for f in own}),
                 sources=tuple(sorted({f.source for f in own})),
                 disagreement=len(values) > 1 and max(values) / min(values) > factor,
                 per_run=ratios,
+                measured_relative_speed=measured,
+                cited_relative_speed=combined(r for r in ratios if not r.measured),
+                cited_disagrees=measured is not None
+                and any(max(c, measured) / min(c, measured) > factor for c in cited),
             )
         )
     standings.sort(key=lambda s: (-(s.relative_speed or 0), s.framework))

@@ -45,6 +45,9 @@ class RunRatioOut(BaseModel):
     rps: float = Field(description="The figure used: value, range midpoint, or open bound.")
     baseline_rps: float
     ratio: float
+    measured: bool = Field(
+        description="Measured by this project (`fwatlas bench`); otherwise cited from a source."
+    )
 
 
 class StandingOut(BaseModel):
@@ -57,6 +60,17 @@ class StandingOut(BaseModel):
     runs: int
     sources: list[SourceSlug]
     disagreement: bool = Field(description="Runs' ratios differ by more than the factor.")
+    ratio_low: float | None = Field(description="The lowest ratio any one run gives.")
+    ratio_high: float | None = Field(description="The highest ratio any one run gives.")
+    measured_relative_speed: float | None = Field(
+        description="The same combination over measured runs only; null if none measured it."
+    )
+    cited_relative_speed: float | None = Field(
+        description="The same combination over cited runs (articles, suites) only."
+    )
+    cited_disagrees: bool = Field(
+        description="A cited run's ratio differs from the measured one by more than the factor."
+    )
     per_run: list[RunRatioOut]
 
 

@@ -23,7 +23,7 @@ from app.benchmarks.schemas import (
 )
 from app.catalogue.schemas import BenchmarkFigure
 from app.derived import derived
-from app.enums import TestType
+from app.enums import SourceKind, TestType
 from app.errors import unknown
 from app.models import BenchmarkResult, BenchmarkRun, Framework, Source
 from app.paging import Page, decode_cursor, paginate
@@ -33,8 +33,13 @@ METHOD = (
     "Within each run, every framework's requests per second (a range counts as its "
     "midpoint, an open range as its bound) is divided by the baseline's figure in the same "
     "run; a framework's relative_speed is the geometric mean of those ratios over the runs "
-    "that measured both. Results whose source names no test type count towards every test "
-    "type unless include_unspecified is false. See docs/benchmarks.md."
+    "that measured both (ratio_low..ratio_high is the spread of those ratios). The same "
+    "mean over measured runs only (this project's fwatlas bench) and over cited runs only "
+    "(articles, suites) is given too; cited_disagrees flags a cited ratio that differs from "
+    "the measured one by more than the disagreement factor. A run measuring a framework "
+    "at several concurrencies counts its best figure. Results whose source names no test "
+    "type count towards every test type unless include_unspecified is false. See "
+    "docs/benchmarks.md."
 )
 
 
@@ -231,6 +236,7 @@ def summarise(
                 col(BenchmarkResult.requests_per_second),
                 col(BenchmarkResult.rps_low),
                 col(BenchmarkResult.rps_high),
+                col(Source.kind) == SourceKind.measured,
             )
             .join(BenchmarkRun, col(BenchmarkRun.id) == col(BenchmarkResult.run_id))
             .join(Framework, col(Framework.id) == col(BenchmarkResult.framework_id))
@@ -258,6 +264,11 @@ def summarise(
                 runs=s.runs,
                 sources=list(s.sources),
                 disagreement=s.disagreement,
+                ratio_low=_round(s.ratio_low),
+                ratio_high=_round(s.ratio_high),
+                measured_relative_speed=s.measured_relative_speed,
+                cited_relative_speed=s.cited_relative_speed,
+                cited_disagrees=s.cited_disagrees,
                 per_run=[
                     RunRatioOut(
                         run=r.run,
@@ -265,6 +276,7 @@ def summarise(
                         rps=r.rps,
                         baseline_rps=r.baseline_rps,
                         ratio=round(r.ratio, 4),
+                        measured=r.measured,
                     )
                     for r in s.per_run
                 ],
@@ -273,6 +285,10 @@ def summarise(
         ],
         sources=sorted({src for s in shown for src in s.sources}),
     )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def kept_summary(session: Session, test_type: TestType) -> BenchmarkSummary:

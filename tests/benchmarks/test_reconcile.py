@@ -14,6 +14,7 @@ def fig(
     low: float | None = None,
     high: float | None = None,
     source: str = "src",
+    measured: bool = False,
 ) -> Figure:
     return Figure(
         run=run,
@@ -23,6 +24,7 @@ def fig(
         requests_per_second=rps,
         rps_low=low,
         rps_high=high,
+        measured=measured,
     )
 
 
@@ -83,3 +85,36 @@ def test_the_default_baseline_is_the_fastest_in_most_runs() -> None:
     ]
     assert fastest(figures) == "a"
     assert reconcile(figures)[0] == "a"
+
+
+def test_measured_and_cited_runs_are_combined_apart_and_a_contradicted_citation_flagged() -> None:
+    figures = [
+        fig("article", "a", 20_000),
+        fig("article", "b", 8000),  # the article: b is 0.4 of a
+        fig("ours", "a", 1000, measured=True),
+        fig("ours", "b", 900, measured=True),  # measured: 0.9 of a
+        fig("ours", "c", 500, measured=True),
+    ]
+    _, items = reconcile(figures, "a")
+    by = {i.framework: i for i in items}
+    b = by["b"]
+    assert (b.cited_relative_speed, b.measured_relative_speed) == (0.4, 0.9)
+    assert b.cited_disagrees  # 0.9 / 0.4 = 2.25 > 1.25
+    assert (b.ratio_low, b.ratio_high) == (0.4, 0.9)
+    assert [(r.run, r.measured) for r in b.per_run] == [("article", False), ("ours", True)]
+    # Only measured: nothing cited to contradict.
+    c = by["c"]
+    assert (c.cited_relative_speed, c.measured_relative_speed) == (None, 0.5)
+    assert not c.cited_disagrees
+
+
+def test_a_citation_the_measurement_confirms_is_not_flagged() -> None:
+    figures = [
+        fig("article", "a", 100),
+        fig("article", "b", 50),
+        fig("ours", "a", 1000, measured=True),
+        fig("ours", "b", 550, measured=True),
+    ]
+    b = next(i for i in reconcile(figures, "a")[1] if i.framework == "b")
+    assert not b.cited_disagrees
+    assert b.relative_speed == pytest.approx(math.sqrt(0.5 * 0.55), abs=1e-4)

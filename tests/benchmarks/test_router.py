@@ -94,11 +94,14 @@ def test_the_chart_is_valid_deterministic_accessible_svg(client: Any) -> None:
     root = ElementTree.fromstring(first.content)
     assert root.get("role") == "img"
     assert "Relative speed" in (root.findtext(f"{SVG}title") or "")
-    bars = root.findall(f".//{SVG}rect")[1:]
+    bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar"]
     assert len(bars) == 3
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "0.35x (sources disagree)" in texts
-    assert "1.00x" in texts
+    assert "0.35x (cited only; runs disagree)" in texts
+    assert "1.00x (cited only)" in texts
+    assert {"measured here", "cited", "range"} <= set(texts)  # the legend
+    # Flask's two cited runs: a hollow diamond each, and no measured circle.
+    assert len(root.findall(f".//{SVG}polygon")) >= 2
     assert "Relative speed (baseline = 1.0)" in texts
     assert "Framework" in texts
 
