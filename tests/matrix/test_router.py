@@ -163,7 +163,7 @@ def test_bad_matrix_input_is_named(client: Any, query: str, pointer: str) -> Non
 
 def test_the_seed_articles_migration_notes_are_all_there(client: Any) -> None:
     items = client.get("/api/v1/migrations").json()["items"]
-    assert {(m["from"], m["to"]) for m in items} == {
+    assert {(m["from"], m["to"]) for m in items} >= {
         ("flask", "fastapi"),
         ("django", "fastapi"),
         ("flask", "django"),
@@ -182,12 +182,16 @@ def test_the_seed_articles_migration_notes_are_all_there(client: Any) -> None:
 def test_migrations_filter_and_page(client: Any) -> None:
     to_fastapi = client.get("/api/v1/migrations?to=fastapi").json()
     assert [m["from"] for m in to_fastapi["items"]] == ["django", "flask"]
+    everything = client.get("/api/v1/migrations?limit=100").json()
     first = client.get("/api/v1/migrations?limit=2")
-    assert first.json()["total"] == 3
-    assert first.headers["link"]
-    rest = client.get(first.headers["link"].split(">")[0].lstrip("<")).json()
-    assert len(rest["items"]) == 1
-    assert rest["next_cursor"] is None
+    assert first.json()["total"] == everything["total"] > 2
+    pages, response = [first.json()["items"]], first
+    while "link" in response.headers:
+        response = client.get(response.headers["link"].split(">")[0].lstrip("<"))
+        pages.append(response.json()["items"])
+    assert [len(p) for p in pages[:-1]] == [2] * (len(pages) - 1)
+    assert response.json()["next_cursor"] is None
+    assert [m for page in pages for m in page] == everything["items"]
 
 
 def test_unknown_migration_paths_are_404_or_422(client: Any) -> None:
