@@ -34,10 +34,31 @@ class DatasetError(Exception):
         self.problems = problems
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML that refuses a key given twice in one mapping. PyYAML keeps the last one
+    silently, so a statement pasted twice (or two curators' edits of one statement
+    merged side by side) would drop one of them without a word."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> object:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
 def _read(path: Path, model: type[M], root: Path, problems: list[str]) -> M | None:
     name = path.relative_to(root.parent) if path.is_relative_to(root.parent) else path
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(f"{name}: cannot be read as YAML: {exc}".replace("\n", " "))
         return None

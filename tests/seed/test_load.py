@@ -52,6 +52,19 @@ def test_a_broken_file_is_named_with_its_field(seed_copy: Path) -> None:
     assert "'wsgi', 'asgi' or 'both'" in problem
 
 
+def test_a_statement_given_twice_is_refused_not_silently_dropped(seed_copy: Path) -> None:
+    path = seed_copy / "support" / "flask.yaml"
+    text = path.read_text()
+    start = text.index("  routing:")
+    end = text.index("\n  ", text.index("last_verified", start)) + 1
+    path.write_text(text + text[start:end].replace("level: built_in", "level: none"))
+    with pytest.raises(DatasetError) as caught:
+        read_dataset(seed_copy)
+    (problem,) = caught.value.problems
+    assert problem.startswith("seed/support/flask.yaml: cannot be read as YAML")
+    assert "the key 'routing' is given twice" in problem
+
+
 def test_lints_name_each_problem(seed_copy: Path) -> None:
     dataset = read_dataset(seed_copy)
     django = next(f for f in dataset.frameworks if f.slug == "django")
