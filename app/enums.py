@@ -14,6 +14,7 @@ class Interface(StrEnum):
     wsgi = "wsgi"
     asgi = "asgi"
     both = "both"
+    native = "native"  # its own server, neither WSGI nor ASGI
 
 
 class LearningCurve(StrEnum):
