@@ -109,6 +109,7 @@ class Criterion(StrEnum):
     admin = "admin"
     security = "security"
     ecosystem = "ecosystem"
+    maintenance = "maintenance"
 
 
 class TeamExperience(StrEnum):
