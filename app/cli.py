@@ -410,8 +410,9 @@ def sync_pypi(
         str | None, typer.Option(help="The index's JSON API base (or FWATLAS_PYPI_JSON_URL).")
     ] = None,
 ) -> None:
-    """Refresh latest version, release dates and licence from the package index; write
-    seed/package_index.yaml and the database, bumping the dataset version once."""
+    """Refresh latest version, release dates, licence and maintenance signals (release
+    cadence, owners, Requires-Python, type information, advisories) from the package index;
+    write seed/package_index.yaml and the database, bumping the dataset version once."""
     from datetime import UTC, datetime
 
     import httpx

@@ -14,6 +14,7 @@ class Interface(StrEnum):
     wsgi = "wsgi"
     asgi = "asgi"
     both = "both"
+    native = "native"  # its own server, neither WSGI nor ASGI
 
 
 class LearningCurve(StrEnum):
@@ -108,6 +109,7 @@ class Criterion(StrEnum):
     admin = "admin"
     security = "security"
     ecosystem = "ecosystem"
+    maintenance = "maintenance"
 
 
 class TeamExperience(StrEnum):

@@ -162,6 +162,15 @@ class Framework(SQLModel, table=True):
     repository: str | None = Field(default=None, max_length=500)
     documentation: str | None = Field(default=None, max_length=500)
     package: str | None = Field(default=None, max_length=120)
+    # Maintenance signals from the package index (null = the index does not say).
+    releases_last_12_months: int | None = None
+    median_days_between_releases: float | None = None
+    maintainers: int | None = None
+    requires_python: str | None = Field(default=None, max_length=80)
+    typed: bool | None = None
+    vulnerabilities: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON, nullable=True)
+    )
     learning_curve: LearningCurve | None = Field(
         default=None, sa_column=enum_column(LearningCurve, "learning_curve", nullable=True)
     )

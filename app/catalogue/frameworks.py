@@ -276,7 +276,7 @@ def framework_detail(session: Session, fw: Framework) -> FrameworkDetail:
         )
 
     return FrameworkDetail(
-        **summary(fw).model_dump(),
+        **summary(fw).model_dump(exclude={"last_release_age_days"}),
         attribute_sources=dict(sorted(attribute_sources.items())),
         facts=facts,
         pros=by_kind[ClaimKind.pro],

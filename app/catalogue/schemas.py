@@ -1,9 +1,9 @@
 """The API's shapes for frameworks, features, sources, use cases and the dataset."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, computed_field
 
 from app.enums import (
     Aspect,
@@ -15,6 +15,7 @@ from app.enums import (
     SupportLevel,
     UseCaseLinkKind,
 )
+from app.sync.pypi import Vulnerability
 from app.types import PackageName, PartialDate, Slug, SourceSlug, VersionStr
 
 # Sorted and without repeats, so equal facts serialize to equal bytes.
@@ -72,6 +73,32 @@ class FrameworkAttributes(Strict):
     repository: HttpUrl | None = None
     documentation: HttpUrl | None = None
     package: PackageName | None = None
+    releases_last_12_months: int | None = Field(
+        default=None,
+        ge=0,
+        description="Releases on the package index in the 365 days before"
+        " its source's retrieved day; null when the index does not say.",
+    )
+    median_days_between_releases: float | None = Field(
+        default=None, ge=0, description="Median gap between consecutive releases, in days."
+    )
+    maintainers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Users holding a role (owner or maintainer) on the package index; null"
+        " when not given, or when an organization holds the package and no user is listed.",
+    )
+    requires_python: str | None = Field(
+        default=None, max_length=80, description="The latest release's `Requires-Python`."
+    )
+    typed: bool | None = Field(
+        default=None, description="The package declares `Typing :: Typed` (ships type hints)."
+    )
+    vulnerabilities: list[Vulnerability] | None = Field(
+        default=None,
+        description="Advisories the package index lists for the latest release; [] is none"
+        " listed, null is not known.",
+    )
     learning_curve: LearningCurve | None = None
     lifecycle: Lifecycle = Lifecycle.active
     lifecycle_note: str | None = None
@@ -84,6 +111,14 @@ class FrameworkAttributes(Strict):
 
 class FrameworkSummary(FrameworkAttributes):
     slug: Slug
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def last_release_age_days(self) -> int | None:
+        """Days from `latest_release_date` to today (UTC), worked out when read."""
+        if self.latest_release_date is None:
+            return None
+        return (datetime.now(UTC).date() - self.latest_release_date).days
 
 
 class Fact(Strict):

@@ -44,6 +44,7 @@ CRITERIA = {
     "admin": "Admin",
     "security": "Security",
     "ecosystem": "Ecosystem",
+    "maintenance": "Maintenance",
 }
 
 

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
@@ -43,6 +44,20 @@ ATTRIBUTES = [
     ("language", "Language"),
     ("based_on", "Built on"),
 ]
+# The package index's maintenance signals: (key, label, the attribute whose sources back it).
+MAINTENANCE = [
+    ("releases_last_12_months", "Releases in the last 12 months", "releases_last_12_months"),
+    (
+        "median_days_between_releases",
+        "Median days between releases",
+        "median_days_between_releases",
+    ),
+    ("last_release_age_days", "Days since the latest release", "latest_release_date"),
+    ("maintainers", "Package owners", "maintainers"),
+    ("requires_python", "Requires Python", "requires_python"),
+    ("typed", "Ships type information", "typed"),
+    ("vulnerabilities", "Advisories on the latest release", "vulnerabilities"),
+]
 SUPPORT_ROWS = [
     ("async-views", "Async support"),
     ("orm", "Built-in ORM"),
@@ -65,6 +80,16 @@ ASPECT_LABELS = {
     Aspect.best_for: "Best for",
     Aspect.language_version: "Python version",
 }
+
+
+def _signal_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(v.id for v in value) if value else "none listed"
+    return str(value)
 
 
 def _row(key: str, label: str, values: dict[str, CompareValue]) -> AttributeRow:
@@ -92,14 +117,21 @@ def compare(
     ids = [f.id for f in frameworks]
     by_id = {f.id: f.slug for f in frameworks}
     attr_sources: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for fw_id, attribute, src in session.exec(
+    retrieved: dict[tuple[str, str], date] = {}
+    for fw_id, attribute, src, day in session.exec(
         select(
-            FrameworkAttributeSource.framework_id, FrameworkAttributeSource.attribute, Source.slug
+            FrameworkAttributeSource.framework_id,
+            FrameworkAttributeSource.attribute,
+            Source.slug,
+            col(Source.retrieved),
         )
         .join(Source, col(Source.id) == col(FrameworkAttributeSource.source_id))
         .where(col(FrameworkAttributeSource.framework_id).in_(ids))
     ).all():
-        attr_sources[(by_id[fw_id], attribute)].append(src)
+        pair = (by_id[fw_id], attribute)
+        attr_sources[pair].append(src)
+        if day is not None and (pair not in retrieved or day > retrieved[pair]):
+            retrieved[pair] = day
     summaries = {f.slug: summary(f) for f in frameworks}
     rows = []
     for key, label in ATTRIBUTES:
@@ -111,6 +143,25 @@ def compare(
                 sources=sorted(attr_sources.get((f.slug, key), [])),
             )
         rows.append(_row(key, label, values))
+    for key, label, backed_by in MAINTENANCE:
+        rows.append(
+            _row(
+                f"maintenance:{key}",
+                label,
+                {
+                    f.slug: CompareValue(
+                        value=_signal_text(getattr(summaries[f.slug], key)),
+                        sources=sorted(attr_sources.get((f.slug, backed_by), []))
+                        if getattr(summaries[f.slug], key) is not None
+                        else [],
+                        retrieved=retrieved.get((f.slug, backed_by))
+                        if getattr(summaries[f.slug], key) is not None
+                        else None,
+                    )
+                    for f in frameworks
+                },
+            )
+        )
 
     rows_wanted = _features(session, features, category)
     m = build_matrix(session, frameworks, rows_wanted, differing_first=True)

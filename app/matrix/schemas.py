@@ -1,3 +1,5 @@
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.benchmarks.schemas import BenchmarkSummary
@@ -35,6 +37,10 @@ class Matrix(BaseModel):
 class CompareValue(BaseModel):
     value: str | None
     sources: list[SourceSlug]
+    retrieved: date | None = Field(
+        default=None,
+        description="For a maintenance signal: the day its source was read; null otherwise.",
+    )
 
 
 class AttributeRow(BaseModel):

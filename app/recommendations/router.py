@@ -39,7 +39,13 @@ async def recommend(
 ) -> Recommendation:
     """Ranked frameworks with a 0-100 score, a per-criterion breakdown traced to the dataset,
     reasons and caveats, the frameworks a must-have excludes, and the smallest change of input
-    that would change the winner. An empty body ranks everything with neutral weights."""
+    that would change the winner. An empty body ranks everything with neutral weights.
+
+    Criteria: performance, async, batteries_included, flexibility, ease_of_learning,
+    api_docs, admin, security, ecosystem, and maintenance (from the package index's
+    signals: releases in the last 12 months, days since the latest release, owners and
+    maintainers, advisories on the latest release; 0.5 with a caveat when it has none).
+    docs/recommendations.md gives every rule."""
     return await read(service.recommend, request or RecommendationRequest())
 
 

@@ -2,12 +2,14 @@
 
 score = 100 * sum(w_c * s_c) / sum(w_c) over the criteria with weight > 0, where
 s_c in [0, 1] is derived from the dataset (support levels, learning curve,
-classification, benchmark summary) and multiplied by a lifecycle factor.
+classification, benchmark summary, the package index's maintenance signals) and
+multiplied by a lifecycle factor.
 docs/recommendations.md documents every rule with a worked example.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 
 from app.enums import Criterion
 
@@ -23,6 +25,7 @@ LABELS = {
     "admin": "Admin panel",
     "security": "Security",
     "ecosystem": "Ecosystem",
+    "maintenance": "Maintenance",
     "nice_to_have": "Nice-to-have features",
 }
 # Which features speak for a criterion, and how much each counts.
@@ -89,6 +92,63 @@ class Support:
     sources: tuple[str, ...] = ()
 
 
+# Maintenance (from the package index's signals): the mean of four parts, each 0.5 unknown.
+RELEASES_FOR_FULL_CADENCE = 4  # releases in the last 12 months that score 1.0
+RECENCY = ((183, 1.0), (365, 0.75), (730, 0.4))  # days since the latest release -> part
+STALE_RECENCY = 0.1  # more than two years
+MAINTENANCE_SIGNALS = (
+    "releases_last_12_months",
+    "latest_release_date",
+    "maintainers",
+    "vulnerabilities",
+)
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """The package index's signals for one framework; None = the index does not say."""
+
+    releases_last_12_months: int | None = None
+    latest_release_date: date | None = None
+    maintainers: int | None = None
+    vulnerabilities: int | None = None  # advisories on the latest release
+
+    @property
+    def known(self) -> bool:
+        return any(getattr(self, name) is not None for name in MAINTENANCE_SIGNALS)
+
+    def age_days(self, today: date | None = None) -> int | None:
+        if self.latest_release_date is None:
+            return None
+        return ((today or datetime.now(UTC).date()) - self.latest_release_date).days
+
+
+def maintenance_parts(m: Maintenance | None, today: date | None = None) -> dict[str, float]:
+    """Cadence, recency, owners and advisories, each in [0, 1] (UNKNOWN_SCORE if unknown)."""
+    m = m or Maintenance()
+    age = m.age_days(today)
+    recency = UNKNOWN_SCORE
+    if age is not None:
+        recency = next((part for limit, part in RECENCY if age <= limit), STALE_RECENCY)
+    return {
+        "releases_last_12_months": UNKNOWN_SCORE
+        if m.releases_last_12_months is None
+        else min(1.0, m.releases_last_12_months / RELEASES_FOR_FULL_CADENCE),
+        "latest_release_date": recency,
+        "maintainers": UNKNOWN_SCORE
+        if m.maintainers is None
+        else (1.0 if m.maintainers > 1 else 0.5 if m.maintainers == 1 else 0.0),
+        "vulnerabilities": UNKNOWN_SCORE
+        if m.vulnerabilities is None
+        else (1.0 if m.vulnerabilities == 0 else 0.0),
+    }
+
+
+def maintenance_score(m: Maintenance | None, today: date | None = None) -> float:
+    parts = maintenance_parts(m, today)
+    return sum(parts.values()) / len(parts)
+
+
 @dataclass(frozen=True)
 class FrameworkFacts:
     slug: str
@@ -107,6 +167,7 @@ class FrameworkFacts:
     rules: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
     # Known without the statements' `via` lists (a snapshot of levels only).
     package_count: int | None = None
+    maintenance: Maintenance | None = None
 
     @property
     def packages(self) -> int:
@@ -237,7 +298,28 @@ def criterion_score(
             Evidence(f"{len(covered)} of {len(fw.support)} features built in or by extension"),
             Evidence(f"{fw.packages} extension packages named in the dataset"),
         )
+    if criterion == "maintenance":
+        return _maintenance(fw)
     raise ValueError(f"unknown criterion {criterion}")
+
+
+def _maintenance(fw: FrameworkFacts) -> tuple[float, tuple[Evidence, ...]]:
+    m = fw.maintenance
+    if m is None or not m.known:
+        return UNKNOWN_SCORE, (Evidence("no maintenance signals from the package index"),)
+    src = fw.attribute_sources.get
+    age = m.age_days()
+    facts = (
+        ("releases_last_12_months", "releases in the last 12 months", m.releases_last_12_months),
+        ("latest_release_date", "days since the latest release", age),
+        ("maintainers", "package owners and maintainers", m.maintainers),
+        ("vulnerabilities", "advisories on the latest release", m.vulnerabilities),
+    )
+    evidence = tuple(
+        Evidence(f"{label}: {'unknown' if value is None else value}", src(name, ()))
+        for name, label, value in facts
+    )
+    return maintenance_score(m), evidence
 
 
 def score_framework(fw: FrameworkFacts, q: Query, max_via: int) -> Ranked:

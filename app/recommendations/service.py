@@ -43,6 +43,7 @@ CAVEAT_PATTERNS = {
     "admin": r"admin",
     "security": r"security|csrf|xss",
     "ecosystem": r"ecosystem|extension|community|younger|third-party",
+    "maintenance": r"maintain|abandon|inactive|unmaintained|release",
 }
 
 
@@ -71,6 +72,10 @@ def _build_snapshot(session: Session) -> Snapshot:
                 col(Framework.classification),
                 col(Framework.learning_curve),
                 col(Framework.lifecycle),
+                col(Framework.releases_last_12_months),
+                col(Framework.latest_release_date),
+                col(Framework.maintainers),
+                col(Framework.vulnerabilities),
             ).order_by(col(Framework.slug))
         )
         .all()
@@ -115,6 +120,15 @@ def _build_snapshot(session: Session) -> Snapshot:
             columns=columns,
             levels=levels,
             packages=np.array([len(packages[fw.id]) for fw in frameworks], dtype=np.int64),
+            maintenance=tuple(
+                scoring.Maintenance(
+                    releases_last_12_months=fw.releases_last_12_months,
+                    latest_release_date=fw.latest_release_date,
+                    maintainers=fw.maintainers,
+                    vulnerabilities=None if fw.vulnerabilities is None else len(fw.vulnerabilities),
+                )
+                for fw in frameworks
+            ),
         ),
         speed=speed,
         baseline=bench.baseline,
@@ -222,6 +236,24 @@ def _caveats(r: scoring.Ranked, weights: dict[str, int]) -> list[Caveat]:
         for con in r.framework.cons:
             if re.search(pattern, con.fact, re.IGNORECASE):
                 out.append(Caveat(text=con.fact, sources=list(con.sources)))
+    m = r.framework.maintenance
+    if weights.get("maintenance"):
+        if m is None or not m.known:
+            out.append(
+                Caveat(
+                    text="No maintenance signals from the package index: maintenance is scored"
+                    " as unknown (0.5).",
+                    sources=[],
+                )
+            )
+        elif m.vulnerabilities:
+            out.append(
+                Caveat(
+                    text=f"The package index lists {m.vulnerabilities} advisory(ies) for the"
+                    " latest release.",
+                    sources=list(r.framework.attribute_sources.get("vulnerabilities", ())),
+                )
+            )
     if weights.get("performance") and r.framework.relative_speed is None:
         out.append(
             Caveat(text="No benchmark result: performance is scored as unknown (0.5).", sources=[])

@@ -39,6 +39,8 @@ class Table:
     columns: Mapping[str, int]
     levels: NDArray[np.uint8]  # (frameworks, features): LEVELS codes or MISSING
     packages: NDArray[np.int64]
+    # Per row, the package index's signals (empty: none known for any framework).
+    maintenance: tuple[scoring.Maintenance | None, ...] = ()
     _scores: dict[bool, Floats] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -60,6 +62,7 @@ class Table:
             columns=columns,
             levels=levels,
             packages=np.array([f.packages for f in facts], dtype=np.int64),
+            maintenance=tuple(f.maintenance for f in facts),
         )
 
     def __len__(self) -> int:
@@ -96,6 +99,7 @@ class Table:
             support={f: SUPPORT[codes[c]] for f, c in self.columns.items() if codes[c] != MISSING},
             relative_speed=self.relative_speed[row],
             package_count=int(self.packages[row]),
+            maintenance=self.maintenance[row] if self.maintenance else None,
         )
 
     def _level_scores(self, features: Mapping[str, float], allow: bool) -> Floats:
@@ -153,6 +157,9 @@ class Table:
             coverage = covered / np.maximum(1, described)
             ecosystem: Floats = (coverage + self.packages / max(1, self.max_via)) / 2
             return ecosystem
+        if criterion == "maintenance":
+            rows = self.maintenance or (None,) * len(self)
+            return np.array([scoring.maintenance_score(m) for m in rows])
         raise ValueError(f"unknown criterion {criterion}")
 
     def satisfies(self, feature: str, allow: bool) -> NDArray[np.bool_]:

@@ -21,7 +21,7 @@ from app.seed.schema import (
     SupportFile,
     UseCasesFile,
 )
-from app.sync.pypi import IndexEntry, PackageIndexFile
+from app.sync.pypi import SIGNALS, IndexEntry, PackageIndexFile
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -126,11 +126,16 @@ def apply_index_entry(fw: FrameworkIn, entry: IndexEntry) -> SourceIn:
         "latest_version": entry.latest_version,
         "latest_release_date": entry.latest_release_date,
         "first_release_date": entry.first_release_date,
+        # The maintenance signals, null included: a value the index does not give is unknown.
+        **{name: getattr(entry, name) for name in SIGNALS},
     }
     if fw.license is None and entry.license:
         updates["license"] = entry.license
     for name, value in updates.items():
         setattr(fw, name, value)
+        if value is None:  # unknown: nothing for the index to back
+            fw.attribute_sources.pop(name, None)
+            continue
         fw.attribute_sources[name] = sorted({*fw.attribute_sources.get(name, []), source.slug})
     return source
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from app.enums import Lifecycle, SourceKind, SupportLevel
 from app.seed.load import base_chain, statements
 from app.seed.schema import Dataset, FrameworkIn, SourceIn, StatementIn
+from app.sync.pypi import SIGNALS
 
 # Mirrors, aggregators, Q&A sites, blogs and tutorial farms: never a source of a statement
 # (docs/data-policy.md, "What a source must be"). A host matches itself and its subdomains.
@@ -59,6 +60,7 @@ CODE_HOSTS = frozenset({"github.com", "gitlab.com", "codeberg.org", "bitbucket.o
 # What the package index may back: packaging facts, never a support level.
 PACKAGING_ATTRIBUTES = frozenset(
     {"latest_version", "latest_release_date", "first_release_date", "license", "package"}
+    | set(SIGNALS)
 )
 PACKAGE_INDEX_PREFIX = "package-index-"
 STALE_AFTER = timedelta(days=3 * 365)

@@ -6,7 +6,9 @@ the loader merges them into the frameworks with the index as their source.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from statistics import median
 
 import httpx
 from packaging.version import InvalidVersion, Version
@@ -23,6 +25,29 @@ CLASSIFIER_SPDX = {
 }
 
 
+class Vulnerability(BaseModel):
+    """One advisory the index lists for the latest release."""
+
+    id: str = Field(max_length=80)
+    aliases: list[str] = Field(default_factory=list)
+    fixed_in: list[str] = Field(default_factory=list)
+    link: str | None = None
+
+
+# The maintenance signals: stored as the index gives them on `retrieved`; null = not given.
+SIGNALS = (
+    "releases_last_12_months",
+    "median_days_between_releases",
+    "maintainers",
+    "requires_python",
+    "typed",
+    "vulnerabilities",
+)
+
+
+VERSION_FACTS = ("latest_version", "latest_release_date", "first_release_date", "license")
+
+
 class IndexEntry(BaseModel):
     framework: Slug
     package: PackageName
@@ -30,6 +55,22 @@ class IndexEntry(BaseModel):
     latest_release_date: date
     first_release_date: date
     license: str | None = Field(default=None, description="SPDX, when the index states one.")
+    releases_last_12_months: int | None = Field(
+        default=None, ge=0, description="Releases uploaded in the 365 days before `retrieved`."
+    )
+    median_days_between_releases: float | None = Field(
+        default=None, ge=0, description="Median gap between consecutive releases, in days."
+    )
+    maintainers: int | None = Field(
+        default=None, ge=0, description="Users with an Owner or Maintainer role on the index."
+    )
+    requires_python: str | None = Field(default=None, max_length=80)
+    typed: bool | None = Field(
+        default=None, description="Whether the package declares `Typing :: Typed`."
+    )
+    vulnerabilities: list[Vulnerability] | None = Field(
+        default=None, description="Advisories the index lists for the latest release."
+    )
     retrieved: date
 
 
@@ -65,6 +106,10 @@ def parse(framework: str, package: str, payload: object, today: date) -> IndexEn
         Version(latest)
     except InvalidVersion:
         raise ValueError(f"'{latest}' is not a PEP 440 version") from None
+    dates = sorted(uploads.values())
+    gaps = [(b - a).total_seconds() / 86400 for a, b in pairwise(dates)]
+    classifiers = info.get("classifiers")
+    requires = info.get("requires_python")
     licence = info.get("license_expression") or next(
         (CLASSIFIER_SPDX[c] for c in info.get("classifiers") or [] if c in CLASSIFIER_SPDX), None
     )
@@ -75,8 +120,51 @@ def parse(framework: str, package: str, payload: object, today: date) -> IndexEn
         latest_release_date=uploads[latest].date(),
         first_release_date=min(uploads.values()).date(),
         license=licence if isinstance(licence, str) and len(licence) <= 80 else None,
+        releases_last_12_months=sum(1 for d in dates if d.date() > today - timedelta(days=365)),
+        median_days_between_releases=round(median(gaps), 1) if gaps else None,
+        maintainers=_owners(payload.get("ownership")),
+        requires_python=requires if isinstance(requires, str) and 0 < len(requires) <= 80 else None,
+        typed=("Typing :: Typed" in classifiers) if isinstance(classifiers, list) else None,
+        vulnerabilities=_vulnerabilities(payload.get("vulnerabilities")),
         retrieved=today,
     )
+
+
+def _owners(ownership: object) -> int | None:
+    """How many users hold a role (Owner or Maintainer) on the package.
+
+    Null when the answer has no roles list, or lists no user because an organization
+    holds the package: the index does not say how many people that is."""
+    roles = ownership.get("roles") if isinstance(ownership, dict) else None
+    if not isinstance(roles, list):
+        return None
+    users = {
+        r["user"]
+        for r in roles
+        if isinstance(r, dict)
+        and isinstance(r.get("user"), str)
+        and r.get("role") in ("Owner", "Maintainer")
+    }
+    if not users and isinstance(ownership, dict) and ownership.get("organization"):
+        return None
+    return len(users)
+
+
+def _vulnerabilities(listed: object) -> list[Vulnerability] | None:
+    if not isinstance(listed, list):
+        return None
+    out = []
+    for v in listed:
+        if isinstance(v, dict) and isinstance(v.get("id"), str):
+            out.append(
+                Vulnerability(
+                    id=v["id"],
+                    aliases=[a for a in v.get("aliases") or [] if isinstance(a, str)],
+                    fixed_in=[f for f in v.get("fixed_in") or [] if isinstance(f, str)],
+                    link=v.get("link") if isinstance(v.get("link"), str) else None,
+                )
+            )
+    return out
 
 
 def fetch_all(
@@ -111,17 +199,23 @@ def fetch_all(
     return entries, failures
 
 
+def _shown(value: object) -> object:
+    if isinstance(value, list):
+        return "[" + ", ".join(getattr(v, "id", str(v)) for v in value) + "]"
+    return value
+
+
 def merge(old: list[IndexEntry], new: list[IndexEntry]) -> tuple[list[IndexEntry], list[str]]:
     """New answers replace old ones framework by framework; the rest stay as they were."""
     by_fw = {e.framework: e for e in old}
     changes = []
     for entry in new:
         before = by_fw.get(entry.framework)
-        fields = ("latest_version", "latest_release_date", "first_release_date", "license")
+        fields = (*VERSION_FACTS, *SIGNALS)
         for name in fields:
             was, now = (getattr(before, name) if before else None), getattr(entry, name)
             if was != now:
-                changes.append(f"{entry.framework}: {name} {was} -> {now}")
+                changes.append(f"{entry.framework}: {name} {_shown(was)} -> {_shown(now)}")
         if before is None or any(getattr(before, f) != getattr(entry, f) for f in fields):
             by_fw[entry.framework] = entry
     return [by_fw[k] for k in sorted(by_fw)], changes

@@ -57,10 +57,10 @@ def test_each_bad_package_is_reported_and_the_rest_carry_on() -> None:
 
 
 def test_merge_changes_only_what_differs() -> None:
-    old = [parse("flask", "flask", RECORDED, date(2026, 1, 1))]
+    old = [parse("flask", "flask", RECORDED, date(2026, 11, 20))]
     same, changes = merge(old, [parse("flask", "flask", RECORDED, TODAY)])
     assert changes == []
-    assert same[0].retrieved == date(2026, 1, 1)
+    assert same[0].retrieved == date(2026, 11, 20)
     newer = IndexEntry(**{**old[0].model_dump(), "latest_version": "3.2.0"})
     merged, changes = merge(old, [newer])
     assert changes == ["flask: latest_version 3.1.3 -> 3.2.0"]
