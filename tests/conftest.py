@@ -7,12 +7,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seed"
 _tmp = Path(tempfile.mkdtemp(prefix="fwatlas-test-"))
+
+
+def built_on(base: str) -> frozenset[str]:
+    """`base` and every framework in the seed built on it (`based_on`), transitively."""
+    bases = {
+        path.stem: yaml.safe_load(path.read_text()).get("based_on")
+        for path in (SEED / "frameworks").glob("*.yaml")
+    }
+    stack = {base}
+    while more := {slug for slug, b in bases.items() if b in stack} - stack:
+        stack |= more
+    return frozenset(stack)
+
+
+# Django and what runs inside a Django project: the seed articles' pick for a CMS.
+DJANGO_STACK = built_on("django")
 
 
 def _database_url(schema: str) -> str:

@@ -221,8 +221,37 @@ def _reasons(r: scoring.Ranked, use_case: str | None) -> list[str]:
     return reasons
 
 
-def _caveats(r: scoring.Ranked, weights: dict[str, int]) -> list[Caveat]:
+@dataclass(frozen=True)
+class Stack:
+    """The frameworks built on another (`based_on`), and where the ranking put each."""
+
+    bases: dict[str, str]
+    names: dict[str, str]
+    ranks: dict[str, tuple[int, float]]
+
+    def caveat(self, r: scoring.Ranked) -> Caveat | None:
+        """A framework built on another always brings its base along, and scores at least
+        what the base scores on what they share: say so, and where the base stands."""
+        base = self.bases.get(r.framework.slug)
+        if base is None:
+            return None
+        name, base_name = r.framework.name, self.names.get(base, base)
+        text = f"Built on {base_name}: a {name} project is a {base_name} project plus {name}."
+        if base in self.ranks:
+            rank, score = self.ranks[base]
+            text += (
+                f" {base_name} alone ranks {rank} here ({score:.1f}); choose {name} for what it"
+                " adds, not for what it inherits."
+            )
+        return Caveat(text=text, sources=list(r.framework.attribute_sources.get("based_on", ())))
+
+
+def _caveats(
+    r: scoring.Ranked, weights: dict[str, int], stack: Stack | None = None
+) -> list[Caveat]:
     out = []
+    if stack is not None and (built_on := stack.caveat(r)) is not None:
+        out.append(built_on)
     if r.framework.lifecycle != "active":
         out.append(
             Caveat(
@@ -310,6 +339,12 @@ def recommend(
     ]
     excluded = ranker.excluded()
     changes = ranker.sensitivity()
+    rows = session.exec(select(Framework.slug, Framework.name, Framework.based_on)).all()
+    stack = Stack(
+        bases={slug: base for slug, _, base in rows if base},
+        names={slug: name for slug, name, _ in rows},
+        ranks={r.framework.slug: (i, r.score) for i, r in enumerate(ranked, start=1)},
+    )
     return Recommendation(
         query=EffectiveQuery(
             use_case=req.use_case,
@@ -341,7 +376,7 @@ def recommend(
                 matched=list(r.matched),
                 missing=list(r.missing),
                 reasons=_reasons(r, req.use_case),
-                caveats=_caveats(r, weights),
+                caveats=_caveats(r, weights, stack),
             )
             for i, r in enumerate(ranked, start=1)
         ],

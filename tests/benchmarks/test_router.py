@@ -23,7 +23,7 @@ def best_measured(framework: str, test_type: str) -> float:
     runs = yaml.safe_load((SEED / "benchmarks.yaml").read_text())["runs"]
     (run,) = [r for r in runs if r["slug"] == MEASURED]
     return max(
-        r["requests_per_second"]
+        float(r["requests_per_second"])
         for r in run["results"]
         if r["framework"] == framework and r["test_type"] == test_type
     )
