@@ -100,7 +100,10 @@ def burst(server: Server, plan: Plan, connections: int, rng: random.Random) -> R
     deadline = time.monotonic() + d + 30
     probe = Probe(server.port, deadline)
     sampler = ShedSampler(server.port, lambda: f"/api/v1/frameworks?q=s-{word(12, rng)}", deadline)
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{d}s", "--timeout", "2s", "-s", str(LUA)]
+    # 5 s, as the sampler's bound: at c=1000 on this machine even a bare Uvicorn app has
+    # first requests take up to ~3 s (connections whose SYN the kernel retransmitted), and
+    # wrk counts a connection still connecting as a timeout. 5 s separates that from a stall.
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{d}s", "--timeout", "5s", "-s", str(LUA)]
     with RssSampler(server.pid) as rss:
         before = rss.peak
         probe.loop.start()
