@@ -10,9 +10,11 @@ from sqlmodel import Field, Relationship, SQLModel
 from app.enums import (
     ClaimKind,
     Classification,
+    ConcurrencyModel,
     ConsiderationKind,
     Effort,
     Interface,
+    Language,
     LearningCurve,
     Lifecycle,
     SourceKind,
@@ -140,16 +142,21 @@ class Framework(SQLModel, table=True):
         sa.Index(
             "ix_framework_year_order", sa.func.coalesce(sa.text("first_release_year"), 0), "slug"
         ),
+        sa.Index("ix_framework_language", "language"),
     )
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=120, index=True)
-    language: str = Field(max_length=40, index=True)
+    language: Language = Field(sa_column=enum_column(Language, "language"))
     classification: Classification | None = Field(
         default=None, sa_column=enum_column(Classification, "classification", nullable=True)
     )
     interface: Interface | None = Field(
         default=None, sa_column=enum_column(Interface, "interface", nullable=True)
+    )
+    concurrency_model: ConcurrencyModel | None = Field(
+        default=None,
+        sa_column=enum_column(ConcurrencyModel, "concurrency_model", nullable=True),
     )
     description: str | None = None
     philosophy: str | None = None
@@ -161,7 +168,11 @@ class Framework(SQLModel, table=True):
     homepage: str | None = Field(default=None, max_length=500)
     repository: str | None = Field(default=None, max_length=500)
     documentation: str | None = Field(default=None, max_length=500)
-    package: str | None = Field(default=None, max_length=120)
+    package: str | None = Field(default=None, max_length=214)
+    # [{"ecosystem": ..., "name": ...}], the primary package first.
+    packages: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False, server_default="[]")
+    )
     # Maintenance signals from the package index (null = the index does not say).
     releases_last_12_months: int | None = None
     median_days_between_releases: float | None = None

@@ -13,6 +13,8 @@ SourceSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=1
 
 # PEP 508 project names, as PyPI accepts them.
 PACKAGE_RE = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
+# Any registry's name, before its own ecosystem's rule (`app.packages`) is applied.
+ANY_PACKAGE_RE = re.compile(r"^[A-Za-z0-9@][A-Za-z0-9@._~:/+-]*$")
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
@@ -30,6 +32,12 @@ def _package(value: str) -> str:
     return value
 
 
+def _any_package(value: str) -> str:
+    if not ANY_PACKAGE_RE.match(value):
+        raise ValueError(f"'{value}' is not a package name in any ecosystem")
+    return value
+
+
 def _partial_date(value: str) -> str:
     if not PARTIAL_DATE_RE.match(value):
         raise ValueError(f"'{value}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
@@ -40,6 +48,7 @@ def _partial_date(value: str) -> str:
 
 VersionStr = Annotated[str, StringConstraints(max_length=40), AfterValidator(_version)]
 PackageName = Annotated[str, StringConstraints(max_length=120), AfterValidator(_package)]
+AnyPackageName = Annotated[str, StringConstraints(max_length=214), AfterValidator(_any_package)]
 PartialDate = Annotated[str, StringConstraints(max_length=10), AfterValidator(_partial_date)]
 
 # An SPDX licence expression: ids, `AND`/`OR`/`WITH`, parentheses; no control characters.

@@ -28,6 +28,14 @@ def built_on(base: str) -> frozenset[str]:
     return frozenset(stack)
 
 
+def features_in(category: str) -> list[str]:
+    """The seed's features in `category` or one of its sub-categories, in file order."""
+    seed = yaml.safe_load((SEED / "features.yaml").read_text())
+    parents = {c["slug"]: c.get("parent") for c in seed["categories"]}
+    inside = {c for c in parents if category in (c, parents[c])}
+    return [f["slug"] for f in seed["features"] if f["category"] in inside]
+
+
 # Django and what runs inside a Django project: the seed articles' pick for a CMS.
 DJANGO_STACK = built_on("django")
 

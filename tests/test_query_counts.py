@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.db import pk
-from app.enums import ClaimKind, Lifecycle, SourceKind, SupportLevel, UseCaseLinkKind
+from app.enums import ClaimKind, Language, Lifecycle, SourceKind, SupportLevel, UseCaseLinkKind
 from app.models import (
     Adopter,
     Claim,
@@ -71,7 +71,7 @@ def grow(session: Session, per_framework: int) -> None:
     session.flush()
     extra = [
         Framework(
-            slug=f"grown-{i}", name=f"Grown {i}", language="Python", lifecycle=Lifecycle.active
+            slug=f"grown-{i}", name=f"Grown {i}", language=Language.python, lifecycle=Lifecycle.active
         )
         for i in range(per_framework)
     ]

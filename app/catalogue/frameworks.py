@@ -53,7 +53,7 @@ WHOLE_FRAMEWORK = (
     selectinload(Framework.support).selectinload(SupportStatement.sources),  # type: ignore[arg-type]
 )
 SUPPORTED = (SupportLevel.built_in, SupportLevel.extension, SupportLevel.partial)
-FACETS = ("classification", "interface", "license", "lifecycle")
+FACETS = ("language", "classification", "interface", "concurrency_model", "license", "lifecycle")
 
 
 class FrameworkSort(StrEnum):
@@ -87,6 +87,7 @@ def _framework_filters(
     language: Sequence[str],
     classification: Sequence[str],
     interface: Sequence[str],
+    concurrency_model: Sequence[str],
     license: Sequence[str],
     use_case: str | None,
     supports: Sequence[str],
@@ -110,6 +111,8 @@ def _framework_filters(
         conds.append(col(Framework.classification).in_(classification))
     if interface:
         conds.append(col(Framework.interface).in_(interface))
+    if concurrency_model:
+        conds.append(col(Framework.concurrency_model).in_(concurrency_model))
     if license:
         known = session.exec(select(Framework.license).distinct()).all()
         check_known("/query/license", license, [k for k in known if k], "licence")
@@ -156,6 +159,7 @@ def list_frameworks(
     language: Sequence[str] = (),
     classification: Sequence[str] = (),
     interface: Sequence[str] = (),
+    concurrency_model: Sequence[str] = (),
     license: Sequence[str] = (),
     use_case: str | None = None,
     supports: Sequence[str] = (),
@@ -169,6 +173,7 @@ def list_frameworks(
         language=language,
         classification=classification,
         interface=interface,
+        concurrency_model=concurrency_model,
         license=license,
         use_case=use_case,
         supports=supports,

@@ -17,7 +17,7 @@ from app.catalogue.schemas import (
 )
 from app.config import get_settings
 from app.db import ReadDep
-from app.enums import Classification, Interface, SourceKind
+from app.enums import Classification, ConcurrencyModel, Interface, Language, SourceKind
 from app.errors import COMMON_PROBLEMS, problem_responses
 from app.examples import FRAMEWORK_DETAIL_EXAMPLE
 from app.paging import Page, PageDep, link_next
@@ -49,12 +49,10 @@ async def list_frameworks(
             examples=["async"],
         ),
     ] = None,
-    language: Annotated[
-        ListParam[Annotated[str, Query(pattern=SLUG_PATTERN, max_length=40)]],
-        Query(examples=[["python"]]),
-    ] = [],  # noqa: B006
+    language: Annotated[ListParam[Language], Query(examples=[["go"]])] = [],  # noqa: B006
     classification: Annotated[ListParam[Classification], Query()] = [],  # noqa: B006
     interface: Annotated[ListParam[Interface], Query()] = [],  # noqa: B006
+    concurrency_model: Annotated[ListParam[ConcurrencyModel], Query()] = [],  # noqa: B006
     license: Annotated[
         ListParam[Annotated[str, Query(pattern=SPDX_PATTERN, max_length=80)]],
         Query(description="SPDX identifiers."),
@@ -81,6 +79,7 @@ async def list_frameworks(
         language=language,
         classification=classification,
         interface=interface,
+        concurrency_model=concurrency_model,
         license=license,
         use_case=use_case,
         supports=supports,

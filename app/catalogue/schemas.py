@@ -1,22 +1,35 @@
 """The API's shapes for frameworks, features, sources, use cases and the dataset."""
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, computed_field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    computed_field,
+    model_validator,
+)
 
 from app.enums import (
+    DEFAULT_ECOSYSTEM,
     Aspect,
     Classification,
+    ConcurrencyModel,
+    Ecosystem,
     Interface,
+    Language,
     LearningCurve,
     Lifecycle,
     SourceKind,
     SupportLevel,
     UseCaseLinkKind,
 )
+from app.packages import name_problem
 from app.sync.pypi import Vulnerability
-from app.types import PackageName, PartialDate, Slug, SourceSlug, VersionStr
+from app.types import AnyPackageName, PartialDate, Slug, SourceSlug, VersionStr
 
 # Sorted and without repeats, so equal facts serialize to equal bytes.
 Sources = Annotated[list[SourceSlug], AfterValidator(lambda v: sorted(set(v)))]
@@ -55,13 +68,34 @@ class SourceDetail(SourcePublic):
     cited_by: SourceUse
 
 
+class PackageRef(Strict):
+    """A package in its registry's namespace."""
+
+    ecosystem: Ecosystem
+    name: AnyPackageName
+
+    @model_validator(mode="after")
+    def _valid_in_its_ecosystem(self) -> Self:
+        if problem := name_problem(self.ecosystem, self.name):
+            raise ValueError(problem)
+        return self
+
+
 class FrameworkAttributes(Strict):
     """Every attribute of a framework; null means unknown."""
 
     name: str = Field(max_length=120)
-    language: str = Field(max_length=40)
+    language: Language
     classification: Classification | None = None
-    interface: Interface | None = None
+    interface: Interface | None = Field(
+        default=None,
+        description="The server interface the application speaks in its language (WSGI,"
+        " ASGI, Node's http module, the Fetch API, Go's http.Handler, Tower, Rack,"
+        " Servlet, PSR-15, Plug), or `native` when it runs only on its own server.",
+    )
+    concurrency_model: ConcurrencyModel | None = Field(
+        default=None, description="How the framework runs concurrent requests by default."
+    )
     description: str | None = None
     philosophy: str | None = None
     first_release_year: int | None = Field(default=None, ge=1990, le=2100)
@@ -72,7 +106,13 @@ class FrameworkAttributes(Strict):
     homepage: HttpUrl | None = None
     repository: HttpUrl | None = None
     documentation: HttpUrl | None = None
-    package: PackageName | None = None
+    package: AnyPackageName | None = Field(
+        default=None, description="The primary package: the first of `packages`."
+    )
+    packages: list[PackageRef] = Field(
+        default_factory=list,
+        description="Every package the framework ships as, in its registry; the primary first.",
+    )
     releases_last_12_months: int | None = Field(
         default=None,
         ge=0,
@@ -107,6 +147,21 @@ class FrameworkAttributes(Strict):
         description="The framework this one builds on; a statement it does not make is"
         " inherited from there (see `inherited_from` on a statement).",
     )
+
+    @model_validator(mode="after")
+    def _primary_package(self) -> Self:
+        # A framework that names only `package` ships in its language's usual registry.
+        if not self.packages and self.package:
+            self.packages = [
+                PackageRef(ecosystem=DEFAULT_ECOSYSTEM[self.language], name=self.package)
+            ]
+        elif self.packages and self.package is None:
+            self.package = self.packages[0].name
+        elif self.packages and self.package != self.packages[0].name:
+            raise ValueError(
+                f"package '{self.package}' is not the first of packages ('{self.packages[0].name}')"
+            )
+        return self
 
 
 class FrameworkSummary(FrameworkAttributes):
@@ -152,8 +207,11 @@ class Statement(Strict):
     level: SupportLevel
     since_version: VersionStr | None = None
     until_version: VersionStr | None = None
-    via: list[PackageName] = Field(default_factory=list)
-    official_via: list[PackageName] = Field(
+    via: list[AnyPackageName] = Field(
+        default_factory=list,
+        description="Packages that supply the feature, in the framework's own ecosystem.",
+    )
+    official_via: list[AnyPackageName] = Field(
         default_factory=list,
         description="Those of `via` published by the framework's own project; the rest are"
         " third-party.",

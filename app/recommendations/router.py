@@ -5,7 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.db import ReadDep
-from app.enums import Criterion, TeamExperience
+from app.enums import Criterion, Language, TeamExperience
 from app.errors import COMMON_PROBLEMS, problem_responses
 from app.params import ListParam, SlugItem
 from app.recommendations import service
@@ -66,6 +66,10 @@ async def recommend_by_query(
         ),
     ] = None,
     team_experience: TeamExperience | None = None,
+    languages: Annotated[
+        ListParam[Language] | None,
+        Query(description="The languages the team accepts: a hard filter (default: any)."),
+    ] = None,
     allow_extensions: bool = True,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Recommendation:
@@ -82,6 +86,7 @@ async def recommend_by_query(
         nice_to_have=nice_to_have,
         priorities=weights,
         team_experience=team_experience,
+        languages=languages,
         allow_extensions=allow_extensions,
         limit=limit,
     )

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from app.enums import Criterion, TeamExperience
+from app.enums import Criterion, Language, TeamExperience
 from app.types import JSON_INTEGER, Slug, SourceSlug
 
 Weight = Annotated[int, Field(ge=0, le=5), JSON_INTEGER]
@@ -35,6 +35,11 @@ class RecommendationRequest(BaseModel):
         default=None, description="Criterion -> weight 0..5; overrides the preset's weight."
     )
     team_experience: TeamExperience | None = None
+    languages: list[Language] | None = Field(
+        default=None,
+        max_length=11,
+        description="The languages the team accepts: a hard filter. Omitted or empty: any.",
+    )
     allow_extensions: StrictBool = Field(
         default=True, description="Support through an extension package satisfies a must-have."
     )
@@ -63,6 +68,7 @@ class RecommendationResult(BaseModel):
     rank: int
     framework: Slug
     name: str
+    language: Language
     score: float
     breakdown: list[BreakdownItem]
     matched: list[Slug]
@@ -74,6 +80,9 @@ class RecommendationResult(BaseModel):
 class ExcludedOut(BaseModel):
     framework: Slug
     lacking: list[Slug] = Field(description="The must-have features it does not support.")
+    language: Language | None = Field(
+        default=None, description="Set when its language is not one of `languages`."
+    )
 
 
 class ChangeOut(BaseModel):
@@ -97,6 +106,7 @@ class EffectiveQuery(BaseModel):
     must_have: list[Slug]
     nice_to_have: list[Slug]
     team_experience: TeamExperience | None
+    languages: list[Language]
     allow_extensions: bool
     limit: int
 

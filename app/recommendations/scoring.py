@@ -168,6 +168,7 @@ class FrameworkFacts:
     # Known without the statements' `via` lists (a snapshot of levels only).
     package_count: int | None = None
     maintenance: Maintenance | None = None
+    language: str = "python"
 
     @property
     def packages(self) -> int:
@@ -184,6 +185,11 @@ class Query:
     nice_to_have: tuple[str, ...] = ()
     allow_extensions: bool = True
     use_case: str | None = None
+    # The languages the team accepts (a hard filter); empty accepts every language.
+    languages: tuple[str, ...] = ()
+
+    def accepts(self, language: str) -> bool:
+        return not self.languages or language in self.languages
 
 
 @dataclass(frozen=True)
@@ -208,6 +214,8 @@ class Ranked:
 class Excluded:
     framework: str
     lacking: tuple[str, ...]
+    # Set when the framework's language is not one the team accepts.
+    language: str | None = None
 
 
 def effective_weights(
@@ -362,8 +370,9 @@ def rank(
     kept, excluded = [], []
     for fw in frameworks:
         lacking = tuple(f for f in q.must_have if not satisfies(fw, f, q.allow_extensions))
-        if lacking:
-            excluded.append(Excluded(fw.slug, lacking))
+        refused = None if q.accepts(fw.language) else fw.language
+        if lacking or refused:
+            excluded.append(Excluded(fw.slug, lacking, refused))
         else:
             kept.append(fw)
     if max_via is None:

@@ -13,7 +13,7 @@ from app.benchmarks.schemas import StandingOut
 from app.benchmarks.service import summarise
 from app.db import pk
 from app.derived import derived
-from app.enums import ClaimKind, UseCaseLinkKind
+from app.enums import LANGUAGE_NAMES, ClaimKind, Language, UseCaseLinkKind
 from app.models import Claim, Feature, Framework, FrameworkUseCase, SupportStatement, UseCase
 from app.recommendations import scoring
 from app.recommendations.schemas import (
@@ -69,6 +69,7 @@ def _build_snapshot(session: Session) -> Snapshot:
                 col(Framework.id),
                 col(Framework.slug),
                 col(Framework.name),
+                col(Framework.language),
                 col(Framework.classification),
                 col(Framework.learning_curve),
                 col(Framework.lifecycle),
@@ -129,6 +130,7 @@ def _build_snapshot(session: Session) -> Snapshot:
                 )
                 for fw in frameworks
             ),
+            languages=tuple(fw.language.value for fw in frameworks),
         ),
         speed=speed,
         baseline=bench.baseline,
@@ -206,13 +208,19 @@ def full_facts(
     return facts
 
 
-def _reasons(r: scoring.Ranked, use_case: str | None) -> list[str]:
+def _reasons(r: scoring.Ranked, q: scoring.Query) -> list[str]:
+    use_case = q.use_case
     top = sorted((p for p in r.parts if p.contribution > 0), key=lambda p: -p.contribution)[:3]
     reasons = [
         f"{scoring.LABELS[p.criterion]} ({p.contribution:.1f} points): "
         + "; ".join(e.fact for e in p.evidence[:3])
         for p in top
     ]
+    if q.languages:
+        reasons.append(
+            f"Written in {LANGUAGE_NAMES[r.framework.language]}, one of the languages the"
+            " team accepts."
+        )
     for rule in r.framework.rules.get(use_case or "", ()):
         reasons.append(
             f'A source recommends {r.framework.name} when you "{rule.fact}" '
@@ -328,6 +336,7 @@ def recommend(
         nice_to_have=tuple(dict.fromkeys(nice)),
         allow_extensions=req.allow_extensions,
         use_case=req.use_case,
+        languages=tuple(dict.fromkeys(lang.value for lang in req.languages or ())),
     )
     snap = ranking_snapshot(session)
     ranker = Ranker(snap.table, query)
@@ -351,6 +360,7 @@ def recommend(
             must_have=list(query.must_have),
             nice_to_have=list(query.nice_to_have),
             team_experience=req.team_experience,
+            languages=[Language(lang) for lang in query.languages],
             allow_extensions=req.allow_extensions,
             limit=req.limit,
         ),
@@ -360,6 +370,7 @@ def recommend(
                 rank=i,
                 framework=r.framework.slug,
                 name=r.framework.name,
+                language=Language(r.framework.language),
                 score=r.score,
                 breakdown=[
                     BreakdownItem(
@@ -375,14 +386,18 @@ def recommend(
                 ],
                 matched=list(r.matched),
                 missing=list(r.missing),
-                reasons=_reasons(r, req.use_case),
+                reasons=_reasons(r, query),
                 caveats=_caveats(r, weights, stack),
             )
             for i, r in enumerate(ranked, start=1)
         ],
         # Thousands of rows of slugs already checked on the way in: built, not re-validated.
         excluded=[
-            ExcludedOut.model_construct(framework=e.framework, lacking=list(e.lacking))
+            ExcludedOut.model_construct(
+                framework=e.framework,
+                lacking=list(e.lacking),
+                language=Language(e.language) if e.language else None,
+            )
             for e in excluded
         ],
         sensitivity=Sensitivity(

@@ -41,6 +41,7 @@ class Table:
     packages: NDArray[np.int64]
     # Per row, the package index's signals (empty: none known for any framework).
     maintenance: tuple[scoring.Maintenance | None, ...] = ()
+    languages: tuple[str, ...] = ()  # per row; empty: every framework is in Python
     _scores: dict[bool, Floats] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -63,10 +64,15 @@ class Table:
             levels=levels,
             packages=np.array([f.packages for f in facts], dtype=np.int64),
             maintenance=tuple(f.maintenance for f in facts),
+            languages=tuple(f.language for f in facts),
         )
 
     def __len__(self) -> int:
         return len(self.slugs)
+
+    @cached_property
+    def language_of(self) -> tuple[str, ...]:
+        return self.languages or ("python",) * len(self)
 
     @cached_property
     def max_via(self) -> int:
@@ -100,6 +106,7 @@ class Table:
             relative_speed=self.relative_speed[row],
             package_count=int(self.packages[row]),
             maintenance=self.maintenance[row] if self.maintenance else None,
+            language=self.languages[row] if self.languages else "python",
         )
 
     def _level_scores(self, features: Mapping[str, float], allow: bool) -> Floats:
@@ -184,9 +191,11 @@ class Ranker:
             nice = table.criterion("nice_to_have", q) * table.lifecycle_factor
             self._scores = np.column_stack([self._scores, nice])
         self._must = {f: table.satisfies(f, q.allow_extensions) for f in q.must_have}
+        self._accepted = np.array([q.accepts(lang) for lang in table.language_of], dtype=bool)
 
     def _kept(self, q: Query) -> NDArray[np.bool_]:
-        kept = np.ones(len(self.table), dtype=bool)
+        # Sensitivity trials change weights and must-haves, never the languages.
+        kept = self._accepted.copy()
         for feature in q.must_have:
             kept &= self._must[feature]
         return kept
@@ -223,8 +232,13 @@ class Ranker:
         rows = np.flatnonzero(~self._kept(self.q))
         # Plain lists: indexing NumPy arrays one element at a time is slow in a loop.
         lacks = {f: (~self._must[f][rows]).tolist() for f in self.q.must_have}
+        languages = self.table.language_of
         return [
-            scoring.Excluded(self.table.slugs[r], tuple(f for f in lacks if lacks[f][i]))
+            scoring.Excluded(
+                self.table.slugs[r],
+                tuple(f for f in lacks if lacks[f][i]),
+                None if self.q.accepts(languages[r]) else languages[r],
+            )
             for i, r in enumerate(rows.tolist())
         ]
 

@@ -4,7 +4,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from app.enums import Lifecycle, SourceKind, SupportLevel
+from app.enums import DEFAULT_ECOSYSTEM, Ecosystem, Lifecycle, SourceKind, SupportLevel
+from app.packages import name_problem, same_package
 from app.seed.load import base_chain, statements
 from app.seed.schema import Dataset, FrameworkIn, SourceIn, StatementIn
 from app.sync.pypi import SIGNALS
@@ -57,6 +58,9 @@ DENIED_HOSTS = frozenset(
 )
 # Where a repository, not a project, is the unit: a site key keeps its owner and name.
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "codeberg.org", "bitbucket.org"})
+# API documentation hosts shared by a whole ecosystem: the package is the unit, named by
+# this many leading path segments (None: the whole path, as a Go module path is).
+SHARED_DOC_HOSTS: dict[str, int | None] = {"docs.rs": 1, "pkg.go.dev": None}
 # What the package index may back: packaging facts, never a support level.
 PACKAGING_ATTRIBUTES = frozenset(
     {"latest_version", "latest_release_date", "first_release_date", "license", "package"}
@@ -81,7 +85,25 @@ def site_key(url: str) -> str:
     if host == "raw.githubusercontent.com":
         owner_name = [p for p in parts.path.split("/") if p][:2]
         return "/".join(["github.com", *(p.lower() for p in owner_name)])
+    if host in SHARED_DOC_HOSTS:
+        segments = [p for p in parts.path.split("@")[0].split("/") if p]
+        return "/".join([host, *segments[: SHARED_DOC_HOSTS[host]]])
     return host
+
+
+def ecosystem(fw: FrameworkIn) -> Ecosystem:
+    """The registry a framework's package names (its `via`) are looked up in."""
+    return fw.packages[0].ecosystem if fw.packages else DEFAULT_ECOSYSTEM[fw.language]
+
+
+def _standard_library(fw: FrameworkIn) -> bool:
+    # Go's net/http is every Go framework's required dependency: its pages are not
+    # another framework's site to the frameworks built over it.
+    return (
+        bool(fw.packages)
+        and fw.packages[0].ecosystem is Ecosystem.go
+        and ("." not in fw.packages[0].name.split("/")[0])
+    )
 
 
 def _own_sites(fw: FrameworkIn) -> set[str]:
@@ -90,14 +112,17 @@ def _own_sites(fw: FrameworkIn) -> set[str]:
 
 def _level_conflicts(dataset: Dataset) -> list[str]:
     """The same package for the same feature gives the same level, unless noted."""
-    named: dict[tuple[str, str], list[tuple[str, StatementIn]]] = defaultdict(list)
+    named: dict[tuple[str, tuple[Ecosystem, str]], list[tuple[str, StatementIn]]] = defaultdict(
+        list
+    )
     for fw in dataset.frameworks:
         for feature, value in fw.support.items():
             for st in statements(value):
                 for package in st.via:
-                    named[feature, package.lower()].append((fw.slug, st))
+                    key = same_package(ecosystem(fw), package.lower())
+                    named[feature, key].append((fw.slug, st))
     problems = []
-    for (feature, package), uses in sorted(named.items()):
+    for (feature, (_, package)), uses in sorted(named.items()):
         if len({st.level for _, st in uses}) < 2:
             continue
         levels = ", ".join(sorted(f"{slug}={st.level.value}" for slug, st in uses))
@@ -195,6 +220,8 @@ def policy_problems(dataset: Dataset, today: date) -> list[str]:
     owners: dict[str, str] = {}
     packages = {f.slug: (f.package or "").lower() for f in dataset.frameworks}
     for fw in dataset.frameworks:
+        if _standard_library(fw):
+            continue
         for key in _own_sites(fw) - {"github.com"}:
             owners.setdefault(key, fw.slug)
     problems: list[str] = []
@@ -249,4 +276,7 @@ def policy_problems(dataset: Dataset, today: date) -> list[str]:
                     problems.append(f"{at}: an unknown needs notes saying where was searched")
                 if not set(st.official_via) <= set(st.via):
                     problems.append(f"{at}: official_via names a package not in via")
+                for package in st.via:
+                    if problem := name_problem(ecosystem(fw), package):
+                        problems.append(f"{at}: via {problem}")
     return problems

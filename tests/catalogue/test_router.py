@@ -3,7 +3,7 @@
 from typing import Any
 
 from app.enums import SupportLevel
-from tests.conftest import SEED
+from tests.conftest import SEED, features_in
 
 
 def support_of(detail: dict[str, Any], feature: str) -> dict[str, Any]:
@@ -78,7 +78,15 @@ def test_list_filters_combine(client: Any) -> None:
     assert "fastapi" in slugs("interface=asgi")
     assert "fastapi" in slugs("license=MIT")
     assert "django" not in slugs("license=MIT")
-    assert slugs("classification=micro&interface=asgi&language=cobol") == []
+    assert slugs("classification=micro&interface=asgi&language=elixir") == []
+    assert set(slugs("language=python")) >= {"django", "flask", "fastapi"}
+
+
+def test_a_language_outside_the_vocabulary_is_named(client: Any) -> None:
+    body = client.get("/api/v1/frameworks?language=cobol").json()
+    assert body["status"] == 422
+    assert [e["pointer"] for e in body["errors"]] == ["/query/language/0"]
+    assert "'go'" in body["errors"][0]["detail"] and "'elixir'" in body["errors"][0]["detail"]
 
 
 def test_unknown_licence_and_use_case_are_named(client: Any) -> None:
@@ -122,7 +130,14 @@ def test_facets_count_the_current_filter(client: Any) -> None:
     body = client.get("/api/v1/frameworks?license=MIT").json()
     assert sum(body["facets"]["license"].values()) == body["total"]
     assert set(body["facets"]["license"]) == {"MIT"}
-    assert set(body["facets"]) == {"classification", "interface", "license", "lifecycle"}
+    assert set(body["facets"]) == {
+        "language",
+        "classification",
+        "interface",
+        "concurrency_model",
+        "license",
+        "lifecycle",
+    }
 
 
 def test_feature_detail_shows_every_framework(client: Any) -> None:
@@ -139,7 +154,8 @@ def test_feature_detail_shows_every_framework(client: Any) -> None:
 
 def test_features_filter_by_category(client: Any) -> None:
     items = client.get("/api/v1/features?category=realtime").json()["items"]
-    assert {f["slug"] for f in items} == {"websockets", "server-sent-events"}
+    assert {f["slug"] for f in items} == set(features_in("realtime"))
+    assert {"websockets", "server-sent-events", "grpc"} <= {f["slug"] for f in items}
     sse = next(f for f in items if f["slug"] == "server-sent-events")
     assert sse["parent"] == "streaming-responses"
 
@@ -184,7 +200,7 @@ def test_meta_counts_the_dataset(client: Any) -> None:
 def test_export_loads_back_into_the_same_dataset(client: Any) -> None:
     from app.seed.load import content_hash, read_dataset
     from app.seed.schema import Dataset
-    from tests.conftest import SEED
+    from tests.conftest import SEED, features_in
 
     exported = Dataset.model_validate(client.get("/api/v1/export").json())
     assert content_hash(exported) == content_hash(read_dataset(SEED))

@@ -49,7 +49,7 @@ def test_a_broken_file_is_named_with_its_field(seed_copy: Path) -> None:
         read_dataset(seed_copy)
     (problem,) = caught.value.problems
     assert problem.startswith("seed/frameworks/django.yaml: interface:")
-    assert "'wsgi', 'asgi', 'both' or 'native'" in problem
+    assert "'wsgi', 'asgi', 'both', 'native', 'node-http'" in problem
 
 
 def test_a_statement_given_twice_is_refused_not_silently_dropped(seed_copy: Path) -> None:
