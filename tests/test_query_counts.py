@@ -71,7 +71,10 @@ def grow(session: Session, per_framework: int) -> None:
     session.flush()
     extra = [
         Framework(
-            slug=f"grown-{i}", name=f"Grown {i}", language=Language.python, lifecycle=Lifecycle.active
+            slug=f"grown-{i}",
+            name=f"Grown {i}",
+            language=Language.python,
+            lifecycle=Lifecycle.active,
         )
         for i in range(per_framework)
     ]

@@ -86,7 +86,8 @@ def test_a_language_outside_the_vocabulary_is_named(client: Any) -> None:
     body = client.get("/api/v1/frameworks?language=cobol").json()
     assert body["status"] == 422
     assert [e["pointer"] for e in body["errors"]] == ["/query/language/0"]
-    assert "'go'" in body["errors"][0]["detail"] and "'elixir'" in body["errors"][0]["detail"]
+    assert "'go'" in body["errors"][0]["detail"]
+    assert "'elixir'" in body["errors"][0]["detail"]
 
 
 def test_unknown_licence_and_use_case_are_named(client: Any) -> None:
@@ -200,7 +201,7 @@ def test_meta_counts_the_dataset(client: Any) -> None:
 def test_export_loads_back_into_the_same_dataset(client: Any) -> None:
     from app.seed.load import content_hash, read_dataset
     from app.seed.schema import Dataset
-    from tests.conftest import SEED, features_in
+    from tests.conftest import SEED
 
     exported = Dataset.model_validate(client.get("/api/v1/export").json())
     assert content_hash(exported) == content_hash(read_dataset(SEED))
