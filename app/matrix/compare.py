@@ -34,14 +34,16 @@ from app.models import (
 from app.support.reads import slugs, summary
 
 ATTRIBUTES = [
+    ("language", "Language"),
     ("classification", "Classification"),
     ("interface", "Interface"),
+    ("concurrency_model", "Concurrency model"),
+    ("package", "Package"),
     ("first_release_year", "First release"),
     ("license", "Licence"),
     ("learning_curve", "Learning curve"),
     ("lifecycle", "Lifecycle"),
     ("latest_version", "Latest version"),
-    ("language", "Language"),
     ("based_on", "Built on"),
 ]
 # The package index's maintenance signals: (key, label, the attribute whose sources back it).
@@ -56,6 +58,8 @@ MAINTENANCE = [
     ("maintainers", "Package owners", "maintainers"),
     ("requires_python", "Requires Python", "requires_python"),
     ("typed", "Ships type information", "typed"),
+    ("module_format", "Module format", "module_format"),
+    ("deprecation", "Deprecated on its registry", "deprecation"),
     ("vulnerabilities", "Advisories on the latest release", "vulnerabilities"),
 ]
 SUPPORT_ROWS = [

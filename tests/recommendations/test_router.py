@@ -67,7 +67,10 @@ def test_a_fast_documented_validated_async_api_ranks_fastapi_first(client: Any) 
 def test_flexibility_for_small_apps_and_learning_ranks_flask_first(
     client: Any, use_case: str
 ) -> None:
-    assert top(client, {"use_case": use_case})["results"][0]["framework"] == "flask"
+    # The articles weigh Python frameworks: their advice holds among them. Across every
+    # language the same preset may rank another language's micro-framework first.
+    answer = top(client, {"use_case": use_case, "languages": ["python"]})
+    assert answer["results"][0]["framework"] == "flask"
 
 
 def test_a_must_have_nobody_has_excludes_everyone(client: Any) -> None:
