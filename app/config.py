@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # The package index's JSON API base (the part before /<package>/json).
     pypi_json_url: str | None = None
     pypi_timeout: float = 10.0
+    # The npm registry's base (the part before /<package>/latest).
+    npm_registry_url: str | None = None
+    npm_timeout: float = 20.0
     # `fwatlas serve` (app/serve.py; README, "Behind a load balancer").
     server: Literal["granian", "uvicorn", "uvicorn-h11"] = "uvicorn"
     workers: int = Field(default=1, ge=1)

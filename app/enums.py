@@ -87,6 +87,14 @@ class Interface(StrEnum):
     plug = "plug"
 
 
+class ModuleFormat(StrEnum):
+    """How a JavaScript package is loaded, from its manifest."""
+
+    esm = "esm"
+    commonjs = "commonjs"
+    dual = "dual"  # both import and require
+
+
 class ConcurrencyModel(StrEnum):
     """How the framework runs concurrent requests by default."""
 

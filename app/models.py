@@ -17,6 +17,7 @@ from app.enums import (
     Language,
     LearningCurve,
     Lifecycle,
+    ModuleFormat,
     SourceKind,
     SupportLevel,
     TestType,
@@ -179,6 +180,10 @@ class Framework(SQLModel, table=True):
     maintainers: int | None = None
     requires_python: str | None = Field(default=None, max_length=80)
     typed: bool | None = None
+    module_format: ModuleFormat | None = Field(
+        default=None, sa_column=enum_column(ModuleFormat, "module_format", nullable=True)
+    )
+    deprecation: str | None = None
     vulnerabilities: list[dict[str, Any]] | None = Field(
         default=None, sa_column=sa.Column(sa.JSON, nullable=True)
     )

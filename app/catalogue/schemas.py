@@ -23,6 +23,7 @@ from app.enums import (
     Language,
     LearningCurve,
     Lifecycle,
+    ModuleFormat,
     SourceKind,
     SupportLevel,
     UseCaseLinkKind,
@@ -132,7 +133,15 @@ class FrameworkAttributes(Strict):
         default=None, max_length=80, description="The latest release's `Requires-Python`."
     )
     typed: bool | None = Field(
-        default=None, description="The package declares `Typing :: Typed` (ships type hints)."
+        default=None,
+        description="The package ships type information: `Typing :: Typed` on PyPI,"
+        " TypeScript declarations in the package on npm.",
+    )
+    module_format: ModuleFormat | None = Field(
+        default=None, description="npm packages: ESM, CommonJS, or both, from the manifest."
+    )
+    deprecation: str | None = Field(
+        default=None, description="The registry's deprecation message for the latest release."
     )
     vulnerabilities: list[Vulnerability] | None = Field(
         default=None,

@@ -5,26 +5,12 @@ from typing import Any
 
 from starlette.requests import Request
 
-from app.enums import Classification, Interface
+from app.enums import Classification, ConcurrencyModel, Interface, Language
 from app.explorer.client import Api, Params, Problem, api_url
 from app.explorer.params import SLUG, listed, single
 from app.explorer.render import Page
 
-# The SPEC's languages: the API has no language facet, so the choices are the vocabulary.
-LANGUAGES = (
-    "python",
-    "javascript",
-    "typescript",
-    "go",
-    "java",
-    "kotlin",
-    "ruby",
-    "php",
-    "csharp",
-    "rust",
-    "elixir",
-)
-FACETS = ("language", "classification", "interface", "license", "supports")
+FACETS = ("language", "classification", "interface", "concurrency_model", "license", "supports")
 MAINTENANCE = (
     ("releases_last_12_months", "Releases in the last 12 months"),
     ("median_days_between_releases", "Median days between releases"),
@@ -56,9 +42,12 @@ async def home(api: Api, request: Request) -> Page:
     found = await api.get("/api/v1/frameworks", query)
     everything = await api.get("/api/v1/frameworks", {"limit": "1"})
     facets = {
-        "language": [(v, None) for v in LANGUAGES],
+        "language": _counted(found, everything, "language", list(Language)),
         "classification": _counted(found, everything, "classification", list(Classification)),
         "interface": _counted(found, everything, "interface", list(Interface)),
+        "concurrency_model": _counted(
+            found, everything, "concurrency_model", list(ConcurrencyModel)
+        ),
         "license": _counted(found, everything, "license", []),
     }
     next_url = None

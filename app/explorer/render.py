@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from app.enums import LANGUAGE_NAMES
+
 HERE = files("app.explorer")
 ASSETS = "/explorer-assets/"
 MEDIA_TYPES = {
@@ -85,15 +87,24 @@ def level_mark(level: str) -> str:
 
 # Words whose capitals a plain capitalize() would lose.
 PROPER = {
-    "javascript": "JavaScript",
-    "typescript": "TypeScript",
-    "php": "PHP",
-    "csharp": "C#",
+    **LANGUAGE_NAMES,
     "api": "API",
     "wsgi": "WSGI",
     "asgi": "ASGI",
     "both": "WSGI and ASGI",
     "orm": "ORM",
+    "node-http": "Node http",
+    "fetch": "Fetch API",
+    "http-handler": "Go http.Handler",
+    "tower": "Tower",
+    "rack": "Rack",
+    "servlet": "Servlet",
+    "reactive-streams": "Reactive Streams",
+    "psr-15": "PSR-15",
+    "plug": "Plug",
+    "esm": "ES modules",
+    "commonjs": "CommonJS",
+    "dual": "ES modules and CommonJS",
 }
 
 

@@ -21,6 +21,7 @@ from app.seed.schema import (
     SupportFile,
     UseCasesFile,
 )
+from app.sync.npm import NpmEntry, NpmIndexFile
 from app.sync.pypi import SIGNALS, IndexEntry, PackageIndexFile
 
 M = TypeVar("M", bound=BaseModel)
@@ -140,6 +141,37 @@ def apply_index_entry(fw: FrameworkIn, entry: IndexEntry) -> SourceIn:
     return source
 
 
+def apply_npm_entry(fw: FrameworkIn, entry: NpmEntry) -> SourceIn:
+    """The latest manifest's facts win over the curated file, as the PyPI index's do; its
+    licence only fills what curation left unknown. Release dates stay curated."""
+    source = SourceIn(
+        slug=f"package-index-npm-{entry.framework}",
+        title=f"{entry.package}: the latest version's manifest on the npm registry",
+        publisher="npm",
+        retrieved=entry.retrieved,
+        kind=SourceKind.documentation,
+        notes="Read by `fwatlas sync npm`.",
+    )
+    updates: dict[str, object] = {
+        "latest_version": entry.latest_version,
+        "typed": entry.typed,
+        "module_format": entry.module_format,
+        "deprecation": entry.deprecation,
+    }
+    if fw.license is None and entry.license:
+        updates["license"] = entry.license
+    if fw.latest_version != entry.latest_version:
+        # A release date read for another version would now be wrong.
+        updates["latest_release_date"] = None
+    for name, value in updates.items():
+        setattr(fw, name, value)
+        if value is None:
+            fw.attribute_sources.pop(name, None)
+            continue
+        fw.attribute_sources[name] = sorted({*fw.attribute_sources.get(name, []), source.slug})
+    return source
+
+
 def read_dataset(root: Path) -> Dataset:
     """Parse and validate every file under `root`; raise DatasetError naming each problem."""
     if not root.is_dir():
@@ -179,6 +211,12 @@ def read_dataset(root: Path) -> Dataset:
             sources.append(apply_index_entry(frameworks[entry.framework], entry))
         elif entry.framework not in unreadable:  # else already reported
             problems.append(f"package_index.yaml: framework '{entry.framework}' has no file")
+    npm = _read_optional(root / "npm_index.yaml", NpmIndexFile, root, problems)
+    for npm_entry in npm.entries if npm else []:
+        if npm_entry.framework in frameworks:
+            sources.append(apply_npm_entry(frameworks[npm_entry.framework], npm_entry))
+        elif npm_entry.framework not in unreadable:
+            problems.append(f"npm_index.yaml: framework '{npm_entry.framework}' has no file")
     bench = _read_optional(root / "benchmarks.yaml", BenchmarksFile, root, problems)
     mig = _read_optional(root / "migrations.yaml", MigrationsFile, root, problems)
     runs = bench.runs if bench else []

@@ -8,6 +8,7 @@ from app.enums import DEFAULT_ECOSYSTEM, Ecosystem, Lifecycle, SourceKind, Suppo
 from app.packages import name_problem, same_package
 from app.seed.load import base_chain, statements
 from app.seed.schema import Dataset, FrameworkIn, SourceIn, StatementIn
+from app.sync.npm import FACTS as NPM_FACTS
 from app.sync.pypi import SIGNALS
 
 # Mirrors, aggregators, Q&A sites, blogs and tutorial farms: never a source of a statement
@@ -65,6 +66,7 @@ SHARED_DOC_HOSTS: dict[str, int | None] = {"docs.rs": 1, "pkg.go.dev": None}
 PACKAGING_ATTRIBUTES = frozenset(
     {"latest_version", "latest_release_date", "first_release_date", "license", "package"}
     | set(SIGNALS)
+    | set(NPM_FACTS)
 )
 PACKAGE_INDEX_PREFIX = "package-index-"
 STALE_AFTER = timedelta(days=3 * 365)

@@ -5,7 +5,6 @@ the loader merges them into the frameworks with the index as their source.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from statistics import median
@@ -14,6 +13,8 @@ import httpx
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, Field
 
+from app.sync import common
+from app.sync.common import Failure
 from app.types import PackageName, Slug, VersionStr
 
 # Classifiers that name exactly one SPDX licence; others ("BSD License") are ambiguous.
@@ -76,14 +77,6 @@ class IndexEntry(BaseModel):
 
 class PackageIndexFile(BaseModel):
     entries: list[IndexEntry]
-
-
-@dataclass(frozen=True)
-class Failure:
-    framework: str
-    package: str
-    reason: str
-    network: bool
 
 
 def parse(framework: str, package: str, payload: object, today: date) -> IndexEntry:
@@ -199,23 +192,6 @@ def fetch_all(
     return entries, failures
 
 
-def _shown(value: object) -> object:
-    if isinstance(value, list):
-        return "[" + ", ".join(getattr(v, "id", str(v)) for v in value) + "]"
-    return value
-
-
 def merge(old: list[IndexEntry], new: list[IndexEntry]) -> tuple[list[IndexEntry], list[str]]:
     """New answers replace old ones framework by framework; the rest stay as they were."""
-    by_fw = {e.framework: e for e in old}
-    changes = []
-    for entry in new:
-        before = by_fw.get(entry.framework)
-        fields = (*VERSION_FACTS, *SIGNALS)
-        for name in fields:
-            was, now = (getattr(before, name) if before else None), getattr(entry, name)
-            if was != now:
-                changes.append(f"{entry.framework}: {name} {_shown(was)} -> {_shown(now)}")
-        if before is None or any(getattr(before, f) != getattr(entry, f) for f in fields):
-            by_fw[entry.framework] = entry
-    return [by_fw[k] for k in sorted(by_fw)], changes
+    return common.merge(old, new, (*VERSION_FACTS, *SIGNALS))

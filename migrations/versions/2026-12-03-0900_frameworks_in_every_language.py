@@ -2,7 +2,8 @@
 
 `language` becomes a closed vocabulary; a framework lists its `packages` in their
 registries (`{ecosystem, name}`, the primary first) and states its
-`concurrency_model`; `interface` gains the server interfaces of other languages.
+`concurrency_model`; `interface` gains the server interfaces of other languages; an
+npm package's manifest gives its `module_format` and any `deprecation`.
 Existing rows keep their values: each framework's one package becomes its PyPI entry.
 
 Revision ID: 8a3f1c5e7d92
@@ -46,6 +47,7 @@ NEW_INTERFACES = (
     "psr-15",
     "plug",
 )
+MODULE_FORMATS = ("esm", "commonjs", "dual")
 CONCURRENCY_MODELS = (
     "event-loop",
     "async-runtime",
@@ -100,6 +102,10 @@ def upgrade() -> None:
             )
         )
         batch.add_column(sa.Column("packages", sa.JSON(), nullable=False, server_default="[]"))
+        batch.add_column(
+            sa.Column("module_format", _enum("module_format", MODULE_FORMATS), nullable=True)
+        )
+        batch.add_column(sa.Column("deprecation", sa.String(), nullable=True))
         batch.alter_column(
             "package",
             existing_type=sa.String(length=120),
@@ -139,6 +145,9 @@ def downgrade() -> None:
             type_=sa.String(length=120),
             existing_nullable=True,
         )
+        batch.drop_column("deprecation")
+        batch.drop_constraint("module_format", type_="check")
+        batch.drop_column("module_format")
         batch.drop_column("packages")
         # Batch mode copies the table's CHECK constraints: drop the column's first.
         batch.drop_constraint("concurrency_model", type_="check")

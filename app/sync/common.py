@@ -1,0 +1,43 @@
+"""What every registry sync shares: a failure report, and merging answers into a file."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+
+@dataclass(frozen=True)
+class Failure:
+    framework: str
+    package: str
+    reason: str
+    network: bool
+
+
+class Entry(Protocol):
+    @property
+    def framework(self) -> str: ...
+
+
+E = TypeVar("E", bound=Entry)
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, list):
+        return "[" + ", ".join(getattr(v, "id", str(v)) for v in value) + "]"
+    return getattr(value, "value", value)
+
+
+def merge(old: list[E], new: list[E], fields: Sequence[str]) -> tuple[list[E], list[str]]:
+    """New answers replace old ones framework by framework when any of `fields` differs
+    (an unchanged answer keeps its old `retrieved` day); the rest stay as they were."""
+    by_fw = {e.framework: e for e in old}
+    changes = []
+    for entry in new:
+        before = by_fw.get(entry.framework)
+        for name in fields:
+            was, now = (getattr(before, name) if before else None), getattr(entry, name)
+            if was != now:
+                changes.append(f"{entry.framework}: {name} {_shown(was)} -> {_shown(now)}")
+        if before is None or any(getattr(before, f) != getattr(entry, f) for f in fields):
+            by_fw[entry.framework] = entry
+    return [by_fw[k] for k in sorted(by_fw)], changes
