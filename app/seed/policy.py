@@ -263,6 +263,19 @@ def policy_problems(dataset: Dataset, today: date) -> list[str]:
                     problems.append(f"{where} attribute {attribute}: {slug} backs packaging only")
                 if found.kind in (SourceKind.benchmark_suite, SourceKind.measured):
                     problems.append(f"{where} attribute {attribute}: {slug} backs benchmarks only")
+        # On npm `typed` is read from the package itself; PyPI's classifier can be missing
+        # from a package that ships py.typed, so only npm's can contradict a statement.
+        typing = fw.support.get("static-typing")
+        if (
+            ecosystem(fw) is Ecosystem.npm
+            and fw.typed is False
+            and typing
+            and statements(typing)[0].level is SupportLevel.built_in
+        ):
+            problems.append(
+                f"{where} support.static-typing: built_in, but the package on npm ships no"
+                " type declarations (typed: false)"
+            )
         allowed = _own_sites(fw) | {
             key
             for base in base_chain(by_slug, fw.slug)

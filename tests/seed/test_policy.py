@@ -222,3 +222,13 @@ def test_via_names_a_package_of_the_frameworks_own_ecosystem(dataset: Dataset) -
         p.startswith("framework flask support.cors: via '@fastify/cors' is not a PEP 508")
         for p in lint(dataset)
     )
+
+
+def test_static_typing_agrees_with_what_the_registry_says(dataset: Dataset) -> None:
+    express = framework(dataset, "express")
+    assert express.typed is False  # from the npm manifest and tarball
+    first(express, "static-typing").level = SupportLevel.built_in
+    assert any(
+        p.startswith("framework express support.static-typing: built_in, but the package on npm")
+        for p in lint(dataset)
+    )
