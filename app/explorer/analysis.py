@@ -4,7 +4,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from app.enums import TeamExperience, TestType
+from app.enums import Language, TeamExperience, TestType
 from app.explorer.catalogue import features_by_category
 from app.explorer.charts import benchmark_chart, score_bars
 from app.explorer.client import Api, Problem, api_url
@@ -134,6 +134,9 @@ def _request(request: Request) -> tuple[dict[str, Any], bool]:
         weights = {c: query[c] for c in CRITERIA if query.get(c, "").isdigit()}
         if weights:
             body["priorities"] = {c: int(w) for c, w in weights.items()}
+    languages = listed(request, "languages")
+    if languages:
+        body["languages"] = languages
     experience = single(request, "team_experience")
     if experience:
         body["team_experience"] = experience
@@ -201,6 +204,7 @@ async def recommend(api: Api, request: Request) -> Page:
             "use_cases": use_cases,
             "feature_groups": await features_by_category(api),
             "experiences": [e.value for e in TeamExperience],
+            "languages": [lang.value for lang in Language],
             "names": names,
             "bars": {r["framework"]: score_bars(r["breakdown"]) for r in answer["results"]},
             "sensitivity": sensitivity_sentence(answer["sensitivity"], names),

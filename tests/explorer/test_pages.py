@@ -124,6 +124,17 @@ def test_recommend_cms_ranks_the_django_stack_first_with_reasons(client: Any) ->
     assert re.search(r'name="admin" min="0" max="5" step="1" value="5"', page)
 
 
+def test_recommend_keeps_to_the_languages_ticked(client: Any) -> None:
+    page = client.get("/recommend?basis=&languages=go&languages=rust&allow_extensions=true").text
+    ranked = re.findall(r'<span>\d+\.</span> <a href="/frameworks/([a-z0-9-]+)">', page)
+    api = client.get("/api/v1/recommendations?languages=go,rust").json()
+    assert ranked == [r["framework"] for r in api["results"]]
+    assert {r["language"] for r in api["results"]} <= {"go", "rust"}
+    assert 'name="languages" value="go" checked' in page
+    assert 'name="languages" value="python" checked' not in page
+    assert "written in Python, not an accepted language" in page
+
+
 def test_recommend_form_state_round_trips_through_the_url(client: Any) -> None:
     # The sliders and lists the form sends for the preset it was drawn for are honoured.
     page = client.get(
