@@ -175,3 +175,50 @@ def test_a_package_index_source_backs_packaging_facts_only(dataset: Dataset) -> 
     assert f"framework flask support.routing: {slug} backs packaging facts only, not support" in (
         problems
     )
+
+
+def test_a_python_framework_lists_its_one_package_on_pypi(dataset: Dataset) -> None:
+    flask = framework(dataset, "flask")
+    assert [(p.ecosystem.value, p.name) for p in flask.packages] == [("pypi", "flask")]
+
+
+def test_packages_are_named_as_their_registry_names_them() -> None:
+    from pydantic import ValidationError
+
+    from app.catalogue.schemas import PackageRef
+
+    for ecosystem, name in (
+        ("npm", "@fastify/cors"),
+        ("go", "github.com/gin-gonic/gin"),
+        ("go", "net/http"),
+        ("crates", "actix-web"),
+        ("maven", "org.springframework.boot:spring-boot"),
+        ("packagist", "laravel/framework"),
+        ("hex", "phoenix_live_view"),
+    ):
+        assert PackageRef.model_validate({"ecosystem": ecosystem, "name": name}).name == name
+    for ecosystem, name in (("npm", "Express"), ("crates", "1actix"), ("maven", "spring")):
+        with pytest.raises(ValidationError, match=f"is not .*\\({ecosystem}\\)"):
+            PackageRef.model_validate({"ecosystem": ecosystem, "name": name})
+
+
+def test_package_must_be_the_first_of_packages() -> None:
+    with pytest.raises(ValueError, match="package 'koa-router' is not the first of packages"):
+        FrameworkIn.model_validate(
+            {
+                "slug": "koa",
+                "name": "Koa",
+                "language": "javascript",
+                "package": "koa-router",
+                "packages": [{"ecosystem": "npm", "name": "koa"}],
+            }
+        )
+
+
+def test_via_names_a_package_of_the_frameworks_own_ecosystem(dataset: Dataset) -> None:
+    flask = framework(dataset, "flask")
+    first(flask, "cors").via.append("@fastify/cors")  # an npm name is no PyPI project
+    assert any(
+        p.startswith("framework flask support.cors: via '@fastify/cors' is not a PEP 508")
+        for p in lint(dataset)
+    )
