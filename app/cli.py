@@ -2,31 +2,24 @@
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from sqlmodel import Session
 
+from app.cli_common import PathOpt, err, fail, load_checked, out, upgrade_database
 from app.config import ROOT, get_settings
-from app.seed.schema import Dataset, RunIn, SourceIn
+from app.seed.schema import RunIn, SourceIn
+from app.sync.cli import sync_app
 
 app = typer.Typer(help="Framework Atlas: the API and its dataset.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 bench_app = typer.Typer(help="Benchmark results.", no_args_is_help=True)
 app.add_typer(bench_app, name="benchmarks")
-sync_app = typer.Typer(help="Refresh facts from outside sources.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
-err = Console(stderr=True)
-out = Console()
-
-PathOpt = Annotated[
-    Path | None, typer.Option("--path", help="The dataset folder (default: ./seed).")
-]
 
 
 ServerName = Literal["granian", "uvicorn", "uvicorn-h11"]
@@ -96,42 +89,11 @@ def serve(
     run(get_settings(), reload=reload)
 
 
-def upgrade_database() -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    command.upgrade(config, "head")
-
-
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
     upgrade_database()
     out.print("database is at the latest migration")
-
-
-def _load(path: Path | None) -> Dataset:
-    from app.seed.lint import lint, split_baseline
-    from app.seed.load import DatasetError, read_dataset
-
-    root = path or get_settings().seed_path
-    try:
-        dataset = read_dataset(root)
-    except DatasetError as exc:
-        _fail(exc.problems)
-    # Problems the baseline lists are known and being worked off; only new ones block.
-    new, _, _ = split_baseline(lint(dataset), root)
-    if new:
-        _fail(new)
-    return dataset
-
-
-def _fail(problems: list[str]) -> NoReturn:
-    for problem in problems:
-        err.print(f"[red]error[/red] {problem}", highlight=False, soft_wrap=True)
-    err.print(f"{len(problems)} problem(s); nothing was changed.")
-    raise typer.Exit(1)
 
 
 @app.command()
@@ -145,17 +107,24 @@ def validate(
     ] = None,
 ) -> None:
     """Check the dataset files: schema, references, sourcing. Exit 1 on any problem."""
-    from app.seed.lint import BASELINE, completeness, lint, split_baseline, unknown_share
+    from app.seed.lint import (
+        BASELINE,
+        completeness,
+        lint,
+        split_baseline,
+        unknown_by_language,
+        unknown_share,
+    )
     from app.seed.load import DatasetError, read_dataset
 
     root = path or get_settings().seed_path
     try:
         dataset = read_dataset(root)
     except DatasetError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     new, listed, stale = split_baseline(lint(dataset, max_age_days=max_age_days), root)
     if new or stale:
-        _fail(new + [f"{BASELINE} lists a problem that is gone, remove it: {s}" for s in stale])
+        fail(new + [f"{BASELINE} lists a problem that is gone, remove it: {s}" for s in stale])
     if listed:
         err.print(f"{len(listed)} known problem(s) listed in {BASELINE}, still to be worked off")
     out.print(
@@ -186,6 +155,11 @@ def validate(
             f" {len(dataset.features)} features",
             soft_wrap=True,
         )
+        for lang, (unknown, cells, count) in unknown_by_language(dataset).items():
+            out.print(
+                f"  {lang}: {count} frameworks, {unknown} of {cells} unknown"
+                f" ({100 * unknown / max(cells, 1):.1f}%)"
+            )
 
 
 @app.command()
@@ -194,7 +168,7 @@ def seed(path: PathOpt = None) -> None:
     from app.db import get_engine
     from app.seed.write import write_dataset
 
-    dataset = _load(path)
+    dataset = load_checked(path)
     upgrade_database()
     with Progress(console=err, transient=True) as progress:
         progress.add_task("writing the dataset", total=None)
@@ -264,7 +238,7 @@ def benchmarks_import(
     example = EXAMPLES.resolve() in file.resolve().parents
     if example and not dry_run:
         # Their numbers are made up: they show the format and must not reach the dataset.
-        _fail([f"{file} is an example of the format (made-up numbers): use --dry-run"])
+        fail([f"{file} is an example of the format (made-up numbers): use --dry-run"])
     try:
         sources, runs = read_file(file)
         if to_seed and not dry_run:
@@ -277,7 +251,7 @@ def benchmarks_import(
             if not dry_run:
                 session.commit()
     except BenchmarkImportError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     results = sum(len(r.results) for r in runs)
     what = f"{results} results in {len(runs)} run(s)"
     if dry_run:
@@ -300,7 +274,7 @@ def benchmarks_delete(
         with Session(get_engine()) as session, session.begin():
             version = delete_run(session, run)
     except BenchmarkImportError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     out.print(f"deleted run {run}; dataset version is now {version}")
 
 
@@ -308,13 +282,13 @@ def _to_seed(sources: list[SourceIn], runs: list[RunIn]) -> None:
     from app.bench.seedfile import SeedWriteError, restore, write
 
     if len(sources) != 1 or len(runs) != 1:
-        _fail(["--to-seed takes a `fwatlas bench` run file"])
+        fail(["--to-seed takes a `fwatlas bench` run file"])
     try:
         before = write(get_settings().seed_path, sources[0], runs[0])
     except SeedWriteError as exc:
-        _fail([str(exc)])
+        fail([str(exc)])
     try:
-        _load(None)  # the dataset must still validate with the run in it
+        load_checked(None)  # the dataset must still validate with the run in it
     except typer.Exit:
         restore(before)
         raise
@@ -376,11 +350,11 @@ def recommend(
         with Session(get_engine()) as session:
             answer = run(session, request)
     except ValidationError as exc:
-        _fail([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()])
+        fail([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()])
     except AppError as exc:
-        _fail([exc.detail])
+        fail([exc.detail])
     except ValueError:
-        _fail(["--priority takes criterion=weight, e.g. performance=5"])
+        fail(["--priority takes criterion=weight, e.g. performance=5"])
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
@@ -402,147 +376,3 @@ def recommend(
             else f"dropping must-have {change.feature}"
         )
         out.print(f"{what} would make {change.new_winner} the top pick")
-
-
-def _sync_registry(
-    root: Path,
-    *,
-    registry: str,
-    file_name: str,
-    file_model: Any,
-    fetch_all: Callable[..., tuple[list[Any], list[Any]]],
-    merge: Callable[[list[Any], list[Any]], tuple[list[Any], list[str]]],
-    packages: list[tuple[str, str]],
-    base: str,
-    timeout: float,
-    command: str,
-) -> None:
-    """Ask a registry about `packages`, write its generated seed file and the database in
-    one transaction (one dataset version), and say what changed."""
-    from datetime import UTC, datetime
-
-    import httpx
-    import yaml
-    from rich.progress import Progress
-
-    from app.db import get_engine
-    from app.seed.write import write_dataset
-
-    index_path = root / file_name
-    old = (
-        file_model.model_validate(yaml.safe_load(index_path.read_text())).entries
-        if index_path.exists()
-        else []
-    )
-    today = datetime.now(UTC).date()
-    with (
-        Progress(console=err, transient=True) as progress,
-        httpx.Client(timeout=timeout, headers={"User-Agent": "framework-atlas"}) as client,
-    ):
-        task = progress.add_task(f"asking the {registry}", total=len(packages))
-        entries, failures = fetch_all(
-            client,
-            base,
-            packages,
-            today,
-            lambda name: progress.update(task, advance=1, description=f"asking about {name}"),
-        )
-    for failure in failures:
-        err.print(
-            f"[yellow]skipped[/yellow] {failure.framework} ({failure.package}): "
-            f"{failure.reason}; left unchanged",
-            highlight=False,
-        )
-    if packages and not entries and all(f.network for f in failures):
-        _fail([f"the {registry} could not be reached at {base}"])
-    merged, changes = merge(old, entries)
-    if not changes:
-        out.print(f"{len(entries)} packages checked; nothing changed")
-        return
-    index_path.write_text(
-        f"# Generated by `fwatlas {command}`: version facts from the {registry}.\n"
-        + yaml.safe_dump(file_model(entries=merged).model_dump(mode="json"), sort_keys=False),
-        encoding="utf-8",
-    )
-    refreshed = _load(root)
-    upgrade_database()
-    with Session(get_engine()) as session, session.begin():
-        version = write_dataset(session, refreshed, note=command)
-    for change in changes:
-        out.print(f"  {change}", highlight=False)
-    out.print(
-        f"{len(changes)} change(s) in {len({c.split(':')[0] for c in changes})} "
-        f"framework(s); {len(failures)} skipped; dataset version is now {version}"
-    )
-
-
-def _packages_in(root: Path, ecosystem: str) -> list[tuple[str, str]]:
-    """(framework, primary package) for every framework whose primary package is there."""
-    return [
-        (f.slug, f.packages[0].name)
-        for f in _load(root).frameworks
-        if f.packages and f.packages[0].ecosystem == ecosystem
-    ]
-
-
-@sync_app.command("pypi")
-def sync_pypi(
-    path: PathOpt = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="The index's JSON API base (or FWATLAS_PYPI_JSON_URL).")
-    ] = None,
-) -> None:
-    """Refresh latest version, release dates, licence and maintenance signals (release
-    cadence, owners, Requires-Python, type information, advisories) from the package index;
-    write seed/package_index.yaml and the database, bumping the dataset version once."""
-    from app.sync import pypi
-
-    settings = get_settings()
-    base = base_url or settings.pypi_json_url
-    if not base:
-        _fail(["set FWATLAS_PYPI_JSON_URL (or --base-url) to the index's JSON API base"])
-    root = path or settings.seed_path
-    _sync_registry(
-        root,
-        registry="package index",
-        file_name="package_index.yaml",
-        file_model=pypi.PackageIndexFile,
-        fetch_all=pypi.fetch_all,
-        merge=pypi.merge,
-        packages=_packages_in(root, "pypi"),
-        base=base,
-        timeout=settings.pypi_timeout,
-        command="sync pypi",
-    )
-
-
-@sync_app.command("npm")
-def sync_npm(
-    path: PathOpt = None,
-    registry_url: Annotated[
-        str | None, typer.Option(help="The npm registry's base (or FWATLAS_NPM_REGISTRY_URL).")
-    ] = None,
-) -> None:
-    """Refresh latest version, licence, deprecation, bundled type declarations and module
-    format of every framework published on npm, from each package's latest manifest;
-    write seed/npm_index.yaml and the database, bumping the dataset version once. Release
-    dates are not read: they stay as curated from the projects' changelogs."""
-    from app.sync import common, npm
-
-    settings = get_settings()
-    base = registry_url or settings.npm_registry_url
-    if not base:
-        _fail(["set FWATLAS_NPM_REGISTRY_URL (or --registry-url) to the npm registry's base"])
-    root = path or settings.seed_path
-    _sync_registry(
-        root,
-        registry="npm registry",
-        file_name="npm_index.yaml",
-        file_model=npm.NpmIndexFile,
-        fetch_all=npm.fetch_all,
-        merge=lambda old, new: common.merge(old, new, npm.FACTS),
-        packages=_packages_in(root, "npm"),
-        base=base,
-        timeout=settings.npm_timeout,
-        command="sync npm",
-    )

@@ -86,7 +86,7 @@ def pytest_report_header() -> str:
 def engine() -> Iterator[Engine]:
     from sqlmodel import Session
 
-    from app.cli import upgrade_database
+    from app.cli_common import upgrade_database
     from app.db import get_engine
     from app.seed.load import read_dataset
     from app.seed.write import write_dataset
