@@ -107,7 +107,14 @@ def validate(
     ] = None,
 ) -> None:
     """Check the dataset files: schema, references, sourcing. Exit 1 on any problem."""
-    from app.seed.lint import BASELINE, completeness, lint, split_baseline, unknown_share
+    from app.seed.lint import (
+        BASELINE,
+        completeness,
+        lint,
+        split_baseline,
+        unknown_by_language,
+        unknown_share,
+    )
     from app.seed.load import DatasetError, read_dataset
 
     root = path or get_settings().seed_path
@@ -148,6 +155,11 @@ def validate(
             f" {len(dataset.features)} features",
             soft_wrap=True,
         )
+        for lang, (unknown, cells, count) in unknown_by_language(dataset).items():
+            out.print(
+                f"  {lang}: {count} frameworks, {unknown} of {cells} unknown"
+                f" ({100 * unknown / max(cells, 1):.1f}%)"
+            )
 
 
 @app.command()

@@ -232,3 +232,12 @@ def test_static_typing_agrees_with_what_the_registry_says(dataset: Dataset) -> N
         p.startswith("framework express support.static-typing: built_in, but the package on npm")
         for p in lint(dataset)
     )
+
+
+def test_a_language_may_leave_at_most_a_tenth_of_its_cells_unknown(dataset: Dataset) -> None:
+    assert not [p for p in lint(dataset) if p.startswith("language ")]
+    koa = framework(dataset, "koa")
+    cells = sum(len(dataset.features) for f in dataset.frameworks if f.language == "javascript")
+    for feature in list(koa.support)[: cells // 10 + 1]:
+        del koa.support[feature]
+    assert any(p.startswith("language javascript:") and "over 10%" in p for p in lint(dataset))
