@@ -29,7 +29,7 @@ from app.catalogue.schemas import (
 )
 from app.catalogue.sources import source_public
 from app.enums import Aspect, ClaimKind, SupportLevel
-from app.errors import not_found, unknown
+from app.errors import unknown
 from app.models import (
     Adopter,
     Claim,
@@ -41,7 +41,7 @@ from app.models import (
     UseCase,
 )
 from app.paging import SLUG_KEY, Page, decode_cursor, paginate
-from app.support.reads import UNKNOWN, check_known, summary, support_cells
+from app.support.reads import UNKNOWN, check_known, get_framework, summary, support_cells
 
 # Everything a framework's facts hang on, loaded in one query per relation (no N+1),
 # for the export, which wants ORM objects (pages read plain rows: see support_cells).
@@ -221,13 +221,6 @@ def list_frameworks(
     return FrameworkPage(
         items=[summary(fw) for fw in rows], next_cursor=next_cursor, total=total, facets=facets
     )
-
-
-def get_framework(session: Session, slug: str) -> Framework:
-    fw = session.exec(select(Framework).where(Framework.slug == slug)).first()
-    if fw is None:
-        raise not_found("framework", slug, session.exec(select(Framework.slug)).all())
-    return fw
 
 
 def read_framework_detail(session: Session, slug: str) -> FrameworkDetail:

@@ -7,14 +7,13 @@ from app.catalogue.frameworks import (
     FrameworkPage,
     FrameworkSort,
     framework_detail,
-    get_framework,
     list_frameworks,
     read_framework_detail,
 )
 from app.catalogue.meta import meta
 from app.catalogue.sources import list_sources, source_detail, source_public
 from app.catalogue.use_cases import list_use_cases, use_case_detail, use_case_public
-from app.support.reads import slugs, statement
+from app.support.reads import get_framework, slugs, statement
 
 __all__ = [
     "WHOLE_FRAMEWORK",

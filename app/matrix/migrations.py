@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import Session, col, func, select
 
-from app.errors import AppError, not_found
+from app.errors import AppError
 from app.matrix.grid import _frameworks
 from app.matrix.schemas import (
     Consideration,
@@ -19,7 +19,7 @@ from app.models import (
     MigrationPath,
 )
 from app.paging import SLUG_KEY, Page, decode_cursor, paginate
-from app.support.reads import slugs
+from app.support.reads import get_framework, slugs
 
 
 def _migration_out(path: MigrationPath, names: dict[int, str]) -> MigrationOut:
@@ -116,8 +116,7 @@ def migrations_page(
 
 def migration(session: Session, origin: str, target: str) -> MigrationOut:
     for slug in (origin, target):
-        if session.exec(select(Framework.id).where(Framework.slug == slug)).first() is None:
-            raise not_found("framework", slug, session.exec(select(Framework.slug)).all())
+        get_framework(session, slug)
     items = list_migrations(session, origin=origin, target=target)
     if not items:
         raise AppError(

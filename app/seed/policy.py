@@ -61,7 +61,13 @@ DENIED_HOSTS = frozenset(
 CODE_HOSTS = frozenset({"github.com", "gitlab.com", "codeberg.org", "bitbucket.org"})
 # API documentation hosts shared by a whole ecosystem: the package is the unit, named by
 # this many leading path segments (None: the whole path, as a Go module path is).
-SHARED_DOC_HOSTS: dict[str, int | None] = {"docs.rs": 1, "pkg.go.dev": None}
+SHARED_DOC_HOSTS: dict[str, int | None] = {
+    "docs.rs": 1,
+    "pkg.go.dev": None,
+    "hexdocs.pm": 1,
+    "rubydoc.info": 2,  # /gems/<name>
+    "javadoc.io": 3,  # /doc/<groupId>/<artifactId>
+}
 # What the package index may back: packaging facts, never a support level.
 PACKAGING_ATTRIBUTES = frozenset(
     {"latest_version", "latest_release_date", "first_release_date", "license", "package"}

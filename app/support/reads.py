@@ -5,11 +5,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.catalogue.schemas import FrameworkSummary, StatementOut
 from app.enums import SupportLevel
-from app.errors import unknown_values
+from app.errors import not_found, unknown_values
 from app.models import Framework, Source, SupportSource, SupportStatement
 
 
@@ -26,6 +26,15 @@ def check_known(
 ) -> None:
     """A 422 naming every unknown value: list parameters never drop values silently."""
     unknown_values(pointer, wanted, known, kind, everything)
+
+
+def get_framework(session: Session, slug: str) -> Framework:
+    """The framework with `slug`, or the 404 that names the closest slugs: the one place
+    a framework slug in a path becomes a row."""
+    fw = session.exec(select(Framework).where(Framework.slug == slug)).first()
+    if fw is None:
+        raise not_found("framework", slug, session.exec(select(Framework.slug)).all())
+    return fw
 
 
 def summary(fw: Framework) -> FrameworkSummary:

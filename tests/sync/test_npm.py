@@ -138,46 +138,20 @@ def test_merge_changes_only_what_differs() -> None:
     assert merged[0].latest_version == "3.4.0"
 
 
-# A framework published on npm, added to a copy of the seed so the CLI has one to ask about.
-KOA = {
-    "slug": "koa",
-    "name": "Koa",
-    "language": "javascript",
-    "packages": [{"ecosystem": "npm", "name": "koa"}],
-    "interface": "node-http",
-    "concurrency_model": "event-loop",
-    "first_release_year": 2013,
-    "latest_version": "3.0.0",
-    "latest_release_date": "2025-04-01",
-    "attribute_sources": {
-        "first_release_year": ["test-koa-history"],
-        "latest_release_date": ["test-koa-history"],
-    },
-}
-KOA_SOURCE = {
-    "sources": [
-        {
-            "slug": "test-koa-history",
-            "title": "Koa History.md",
-            "url": "https://github.com/koajs/koa/blob/master/History.md",
-            "kind": "documentation",
-        }
-    ]
-}
-
-
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of the dataset with Koa in it, and a database of its own."""
+    """A copy of the dataset, its Koa curated at an older release, and a database of its own."""
     from app.config import get_settings
     from app.db import get_engine
 
     root = Path(shutil.copytree(SEED, tmp_path / "seed"))
     (root / "npm_index.yaml").unlink(missing_ok=True)
-    for folder in ("frameworks", "support"):
-        (root / folder / "koa.yaml").unlink(missing_ok=True)
-    (root / "frameworks" / "koa.yaml").write_text(yaml.safe_dump(KOA))
-    (root / "sources" / "test-koa.yaml").write_text(yaml.safe_dump(KOA_SOURCE))
+    koa_file = root / "frameworks" / "koa.yaml"
+    koa = yaml.safe_load(koa_file.read_text())
+    dated = koa["attribute_sources"]["first_release_year"]
+    koa.update(latest_version="3.0.0", latest_release_date="2025-04-01")
+    koa["attribute_sources"].update(latest_version=dated, latest_release_date=dated)
+    koa_file.write_text(yaml.safe_dump(koa, sort_keys=False))
     monkeypatch.setenv("FWATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'sync.db'}")
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -206,7 +180,7 @@ def test_sync_writes_once_sources_each_fact_and_then_finds_nothing_to_change(
 
     code, output = run_sync(isolated, monkeypatch, registry)
     assert code == 0, output
-    assert "koa: latest_version None -> 3.3.0" in output
+    assert "koa: latest_version None -> 3.3.0" in output  # None: no earlier answer on file
     assert "dataset version is now 1" in output
     assert "flask" not in (isolated / "npm_index.yaml").read_text()  # PyPI is not asked here
     koa = next(f for f in read_dataset(isolated).frameworks if f.slug == "koa")
