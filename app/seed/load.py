@@ -132,13 +132,18 @@ def apply_index_entry(fw: FrameworkIn, entry: IndexEntry) -> SourceIn:
     }
     if fw.license is None and entry.license:
         updates["license"] = entry.license
+    _apply(fw, updates, source)
+    return source
+
+
+def _apply(fw: FrameworkIn, updates: dict[str, object], source: SourceIn) -> None:
+    """Set each attribute, backed by `source`; a null is unknown, which nothing backs."""
     for name, value in updates.items():
         setattr(fw, name, value)
-        if value is None:  # unknown: nothing for the index to back
+        if value is None:
             fw.attribute_sources.pop(name, None)
             continue
         fw.attribute_sources[name] = sorted({*fw.attribute_sources.get(name, []), source.slug})
-    return source
 
 
 def apply_npm_entry(fw: FrameworkIn, entry: NpmEntry) -> SourceIn:
@@ -163,12 +168,7 @@ def apply_npm_entry(fw: FrameworkIn, entry: NpmEntry) -> SourceIn:
     if fw.latest_version != entry.latest_version:
         # A release date read for another version would now be wrong.
         updates["latest_release_date"] = None
-    for name, value in updates.items():
-        setattr(fw, name, value)
-        if value is None:
-            fw.attribute_sources.pop(name, None)
-            continue
-        fw.attribute_sources[name] = sorted({*fw.attribute_sources.get(name, []), source.slug})
+    _apply(fw, updates, source)
     return source
 
 

@@ -17,6 +17,7 @@ import httpx
 from pydantic import BaseModel, Field
 
 from app.enums import ModuleFormat
+from app.sync import common
 from app.sync.common import Failure
 from app.types import AnyPackageName, Slug, VersionStr
 
@@ -150,27 +151,14 @@ def fetch_all(
 ) -> tuple[list[NpmEntry], list[Failure]]:
     """Ask the registry for each (framework, package)'s latest manifest; failures are
     reported, not raised."""
-    entries, failures = [], []
     read_tarball = _tarball_reader(client)
-    for framework, package in packages:
-        advance(package)
-        url = f"{base_url.rstrip('/')}/{quote(package, safe='@')}/latest"
-        try:
-            response = client.get(url)
-        except httpx.TimeoutException:
-            failures.append(Failure(framework, package, "timed out", network=True))
-            continue
-        except httpx.TransportError as exc:
-            failures.append(Failure(framework, package, f"cannot reach the registry: {exc}", True))
-            continue
-        if response.status_code == 404:
-            failures.append(Failure(framework, package, "no such package on the registry", False))
-            continue
-        if response.status_code != 200:
-            failures.append(Failure(framework, package, f"HTTP {response.status_code}", False))
-            continue
-        try:
-            entries.append(parse(framework, package, response.json(), today, read_tarball))
-        except ValueError as exc:
-            failures.append(Failure(framework, package, f"malformed answer: {exc}", False))
-    return entries, failures
+    return common.fetch_each(
+        client,
+        packages,
+        lambda package: f"{base_url.rstrip('/')}/{quote(package, safe='@')}/latest",
+        lambda framework, package, manifest: parse(
+            framework, package, manifest, today, read_tarball
+        ),
+        "registry",
+        advance,
+    )

@@ -168,28 +168,14 @@ def fetch_all(
     advance: Callable[[str], None] = lambda _name: None,
 ) -> tuple[list[IndexEntry], list[Failure]]:
     """Ask the index about each (framework, package); failures are reported, not raised."""
-    entries, failures = [], []
-    for framework, package in packages:
-        advance(package)
-        try:
-            response = client.get(f"{base_url.rstrip('/')}/{package}/json")
-        except httpx.TimeoutException:
-            failures.append(Failure(framework, package, "timed out", network=True))
-            continue
-        except httpx.TransportError as exc:
-            failures.append(Failure(framework, package, f"cannot reach the index: {exc}", True))
-            continue
-        if response.status_code == 404:
-            failures.append(Failure(framework, package, "no such package on the index", False))
-            continue
-        if response.status_code != 200:
-            failures.append(Failure(framework, package, f"HTTP {response.status_code}", False))
-            continue
-        try:
-            entries.append(parse(framework, package, response.json(), today))
-        except ValueError as exc:
-            failures.append(Failure(framework, package, f"malformed answer: {exc}", False))
-    return entries, failures
+    return common.fetch_each(
+        client,
+        packages,
+        lambda package: f"{base_url.rstrip('/')}/{package}/json",
+        lambda framework, package, payload: parse(framework, package, payload, today),
+        "index",
+        advance,
+    )
 
 
 def merge(old: list[IndexEntry], new: list[IndexEntry]) -> tuple[list[IndexEntry], list[str]]:

@@ -2,27 +2,23 @@
 
 import io
 import json
-import shutil
 import tarfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from app.enums import ModuleFormat
 from app.sync import common
 from app.sync.npm import FACTS, NpmEntry, fetch_all, module_format, parse, tarball_has_types
-from tests.conftest import SEED
+from tests.sync.conftest import Handler, dataset_copy, invoke
 
 RECORDED = Path(__file__).parent / "recorded" / "npm"
 TODAY = date(2026, 12, 3)
 BASE = "http://registry.test"
-REAL_CLIENT = httpx.Client
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def manifest(name: str) -> dict[str, object]:
@@ -140,37 +136,20 @@ def test_merge_changes_only_what_differs() -> None:
 
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of the dataset, its Koa curated at an older release, and a database of its own."""
-    from app.config import get_settings
-    from app.db import get_engine
-
-    root = Path(shutil.copytree(SEED, tmp_path / "seed"))
-    (root / "npm_index.yaml").unlink(missing_ok=True)
-    koa_file = root / "frameworks" / "koa.yaml"
-    koa = yaml.safe_load(koa_file.read_text())
-    dated = koa["attribute_sources"]["first_release_year"]
-    koa.update(latest_version="3.0.0", latest_release_date="2025-04-01")
-    koa["attribute_sources"].update(latest_version=dated, latest_release_date=dated)
-    koa_file.write_text(yaml.safe_dump(koa, sort_keys=False))
-    monkeypatch.setenv("FWATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'sync.db'}")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield root
-    get_engine().dispose()
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    """The dataset with its Koa curated at an older release."""
+    with dataset_copy(tmp_path, monkeypatch) as root:
+        (root / "npm_index.yaml").unlink(missing_ok=True)
+        koa_file = root / "frameworks" / "koa.yaml"
+        koa = yaml.safe_load(koa_file.read_text())
+        dated = koa["attribute_sources"]["first_release_year"]
+        koa.update(latest_version="3.0.0", latest_release_date="2025-04-01")
+        koa["attribute_sources"].update(latest_version=dated, latest_release_date=dated)
+        koa_file.write_text(yaml.safe_dump(koa, sort_keys=False))
+        yield root
 
 
 def run_sync(root: Path, monkeypatch: pytest.MonkeyPatch, handler: Handler) -> tuple[int, str]:
-    monkeypatch.setattr(
-        httpx, "Client", lambda **kw: REAL_CLIENT(transport=httpx.MockTransport(handler), **kw)
-    )
-    result = CliRunner().invoke(
-        __import__("app.cli", fromlist=["app"]).app,
-        ["sync", "npm", "--path", str(root), "--registry-url", BASE],
-    )
-    return result.exit_code, result.output
+    return invoke(monkeypatch, handler, "sync", "npm", "--path", str(root), "--registry-url", BASE)
 
 
 def test_sync_writes_once_sources_each_fact_and_then_finds_nothing_to_change(

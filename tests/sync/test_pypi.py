@@ -1,22 +1,20 @@
 """`fwatlas sync pypi` against recorded index answers, never the network."""
 
 import json
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
 from app.sync.pypi import IndexEntry, fetch_all, merge, parse
 from tests.conftest import SEED
+from tests.sync.conftest import Handler, dataset_copy, invoke
 
 RECORDED = json.loads((Path(__file__).parent / "recorded" / "flask.json").read_text())
 TODAY = date(2026, 11, 21)
 BASE = "http://index.test/pypi"
-REAL_CLIENT = httpx.Client
 
 
 def index(request: httpx.Request) -> httpx.Response:
@@ -28,9 +26,6 @@ def index(request: httpx.Request) -> httpx.Response:
     if package == "slow":
         raise httpx.ReadTimeout("timed out", request=request)
     return httpx.Response(404, json={"message": "Not Found"})
-
-
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def client(handler: Handler = index) -> httpx.Client:
@@ -69,31 +64,13 @@ def test_merge_changes_only_what_differs() -> None:
 
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of the dataset and a database of its own, so the CLI can really write."""
-    from app.config import get_settings
-    from app.db import get_engine
-
-    root = Path(shutil.copytree(SEED, tmp_path / "seed"))
-    (root / "package_index.yaml").unlink(missing_ok=True)
-    monkeypatch.setenv("FWATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'sync.db'}")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield root
-    get_engine().dispose()
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    with dataset_copy(tmp_path, monkeypatch) as root:
+        (root / "package_index.yaml").unlink(missing_ok=True)
+        yield root
 
 
 def run_sync(root: Path, monkeypatch: pytest.MonkeyPatch, handler: Handler) -> tuple[int, str]:
-    monkeypatch.setattr(
-        httpx, "Client", lambda **kw: REAL_CLIENT(transport=httpx.MockTransport(handler), **kw)
-    )
-    result = CliRunner().invoke(
-        __import__("app.cli", fromlist=["app"]).app,
-        ["sync", "pypi", "--path", str(root), "--base-url", BASE],
-    )
-    return result.exit_code, result.output
+    return invoke(monkeypatch, handler, "sync", "pypi", "--path", str(root), "--base-url", BASE)
 
 
 def test_sync_writes_once_and_then_finds_nothing_to_change(
