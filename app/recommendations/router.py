@@ -55,9 +55,12 @@ async def recommend_by_query(
     use_case: Annotated[SlugItem | None, Query(examples=["cms"])] = None,
     must_have: Annotated[
         ListParam[SlugItem] | None,
-        Query(description="Feature slugs every result must support (default: the preset's)."),
+        Query(
+            max_length=50,
+            description="Feature slugs every result must support (default: the preset's).",
+        ),
     ] = None,
-    nice_to_have: Annotated[ListParam[SlugItem] | None, Query()] = None,
+    nice_to_have: Annotated[ListParam[SlugItem] | None, Query(max_length=50)] = None,
     priorities: Annotated[
         ListParam[Annotated[str, Query(pattern=PRIORITY_PATTERN, max_length=40)]] | None,
         Query(

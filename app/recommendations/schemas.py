@@ -37,8 +37,8 @@ class RecommendationRequest(BaseModel):
     team_experience: TeamExperience | None = None
     languages: list[Language] | None = Field(
         default=None,
-        max_length=11,
-        description="The languages the team accepts: a hard filter. Omitted or empty: any.",
+        description="The languages the team accepts: a hard filter (repeats count once)."
+        " Omitted or empty: any.",
     )
     allow_extensions: StrictBool = Field(
         default=True, description="Support through an extension package satisfies a must-have."
