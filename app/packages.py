@@ -3,12 +3,10 @@
 import re
 
 from app.enums import Ecosystem
+from app.types import PACKAGE_RE
 
 _RULES: dict[Ecosystem, tuple[re.Pattern[str], str]] = {
-    Ecosystem.pypi: (
-        re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$"),
-        "a PEP 508 project name",
-    ),
+    Ecosystem.pypi: (PACKAGE_RE, "a PEP 508 project name"),
     Ecosystem.npm: (
         re.compile(r"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$"),
         "a lower-case npm name, optionally @scope/name",
