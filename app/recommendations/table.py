@@ -106,7 +106,7 @@ class Table:
             relative_speed=self.relative_speed[row],
             package_count=int(self.packages[row]),
             maintenance=self.maintenance[row] if self.maintenance else None,
-            language=self.languages[row] if self.languages else "python",
+            language=self.language_of[row],
         )
 
     def _level_scores(self, features: Mapping[str, float], allow: bool) -> Floats:
@@ -233,11 +233,12 @@ class Ranker:
         # Plain lists: indexing NumPy arrays one element at a time is slow in a loop.
         lacks = {f: (~self._must[f][rows]).tolist() for f in self.q.must_have}
         languages = self.table.language_of
+        accepted = self._accepted.tolist()
         return [
             scoring.Excluded(
                 self.table.slugs[r],
                 tuple(f for f in lacks if lacks[f][i]),
-                None if self.q.accepts(languages[r]) else languages[r],
+                None if accepted[r] else languages[r],
             )
             for i, r in enumerate(rows.tolist())
         ]
