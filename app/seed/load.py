@@ -2,8 +2,9 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -172,6 +173,16 @@ def apply_npm_entry(fw: FrameworkIn, entry: NpmEntry) -> SourceIn:
     return source
 
 
+# The files `fwatlas sync` generates, each applied over the curated frameworks by its own rule.
+REGISTRY_FILES: tuple[
+    tuple[str, type[PackageIndexFile] | type[NpmIndexFile], Callable[[FrameworkIn, Any], SourceIn]],
+    ...,
+] = (
+    ("package_index.yaml", PackageIndexFile, apply_index_entry),
+    ("npm_index.yaml", NpmIndexFile, apply_npm_entry),
+)
+
+
 def read_dataset(root: Path) -> Dataset:
     """Parse and validate every file under `root`; raise DatasetError naming each problem."""
     if not root.is_dir():
@@ -205,18 +216,13 @@ def read_dataset(root: Path) -> Dataset:
             if feature in target.support:
                 problems.append(f"support/{path.name}: {feature} is also stated in the framework")
             target.support[feature] = value
-    index = _read_optional(root / "package_index.yaml", PackageIndexFile, root, problems)
-    for entry in index.entries if index else []:
-        if entry.framework in frameworks:
-            sources.append(apply_index_entry(frameworks[entry.framework], entry))
-        elif entry.framework not in unreadable:  # else already reported
-            problems.append(f"package_index.yaml: framework '{entry.framework}' has no file")
-    npm = _read_optional(root / "npm_index.yaml", NpmIndexFile, root, problems)
-    for npm_entry in npm.entries if npm else []:
-        if npm_entry.framework in frameworks:
-            sources.append(apply_npm_entry(frameworks[npm_entry.framework], npm_entry))
-        elif npm_entry.framework not in unreadable:
-            problems.append(f"npm_index.yaml: framework '{npm_entry.framework}' has no file")
+    for name, model, apply in REGISTRY_FILES:
+        index = _read_optional(root / name, model, root, problems)
+        for entry in index.entries if index else []:
+            if entry.framework in frameworks:
+                sources.append(apply(frameworks[entry.framework], entry))
+            elif entry.framework not in unreadable:  # else already reported
+                problems.append(f"{name}: framework '{entry.framework}' has no file")
     bench = _read_optional(root / "benchmarks.yaml", BenchmarksFile, root, problems)
     mig = _read_optional(root / "migrations.yaml", MigrationsFile, root, problems)
     runs = bench.runs if bench else []
