@@ -108,6 +108,20 @@ PROPER = {
 }
 
 
+# Attributes whose values are vocabulary words, shown in words (`async-runtime`: "Async runtime").
+WORDED = frozenset(
+    {
+        "language",
+        "classification",
+        "interface",
+        "concurrency_model",
+        "learning_curve",
+        "lifecycle",
+        "module_format",
+    }
+)
+
+
 def humanize(value: object) -> str:
     text = str(value)
     return PROPER.get(text) or text.replace("_", " ").replace("-", " ").capitalize()
@@ -134,7 +148,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.globals.update(assets=ASSET_URLS, levels=LEVELS, criteria=CRITERIA)
+ENV.globals.update(assets=ASSET_URLS, levels=LEVELS, criteria=CRITERIA, worded=WORDED)
 ENV.filters.update(
     level_label=level_label,
     level_mark=level_mark,
