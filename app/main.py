@@ -31,7 +31,7 @@ from app.index import router as index_router
 from app.matrix.router import router as matrix_router
 from app.params import canonical_slugs, document_conventions, list_parameters, strict_query
 from app.recommendations.router import router as recommendations_router
-from app.recommendations.service import ranking_snapshot
+from app.recommendations.snapshot import ranking_snapshot
 from app.version import VersionClock, check
 
 log = logging.getLogger("app.main")
